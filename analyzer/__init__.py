@@ -1,0 +1,1 @@
+"""calfguard: training patterns associated with calf pain, from watch exports."""

@@ -1,0 +1,40 @@
+"""The errors calfguard raises.
+
+    AnalyzerError                  base of everything below
+    +-- ReadError                  a file that looks like an activity could not be read (path, reason)
+    |   +-- RouteNotActivity       a GPX route or a track without timestamps: nothing was recorded
+    +-- FitDeclined                the fast FIT decoder does not handle this file (reason);
+    |                              the fitparse fallback decodes it instead. Never leaves readers/.
+    +-- ConfigError                bad settings or a bad config file (names the key)
+
+In a batch a ``ReadError`` becomes an entry in the run's errors; it never ends the batch.
+"""
+
+from __future__ import annotations
+
+
+class AnalyzerError(Exception):
+    """Base class for every error calfguard raises on purpose."""
+
+
+class ReadError(AnalyzerError):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class RouteNotActivity(ReadError):
+    pass
+
+
+class FitDeclined(AnalyzerError):
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        where = f" at byte {offset}" if offset is not None else ""
+        super().__init__(f"{reason}{where}")
+        self.reason = reason
+        self.offset = offset
+
+
+class ConfigError(AnalyzerError):
+    pass
