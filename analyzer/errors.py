@@ -1,7 +1,7 @@
 """The errors calfguard raises.
 
     AnalyzerError                  base of everything below
-    +-- ReadError                  a file that looks like an activity could not be read (path, reason)
+    +-- ReadError                  a file that looks like an activity cannot be read (path, reason)
     |   +-- RouteNotActivity       a GPX route or a track without timestamps: nothing was recorded
     +-- FitDeclined                the fast FIT decoder does not handle this file (reason);
     |                              the fitparse fallback decodes it instead. Never leaves readers/.

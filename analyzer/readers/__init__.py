@@ -1,0 +1,116 @@
+"""The read step: paths -> activities, and the only place that knows file formats.
+
+``read_paths`` never raises for a bad file: each one becomes a ``ReadFailure`` with the reason,
+and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from analyzer.errors import ReadError
+from analyzer.model import Activity, Format, Sport
+from analyzer.readers.common import sport_from_text
+from analyzer.readers.sniff import gunzip_bounded, sniff
+from analyzer.readers.sources import MAX_FILE_BYTES, ReadFailure, Source, discover
+
+__all__ = [
+    "ReadFailure",
+    "ReadResult",
+    "Source",
+    "discover",
+    "read_bytes",
+    "read_paths",
+    "read_source",
+]
+
+
+@dataclass(slots=True)
+class ReadResult:
+    activities: list[Activity] = field(default_factory=list)
+    errors: list[ReadFailure] = field(default_factory=list)
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]]) -> ReadResult:
+    """Reads every activity under ``paths``; unreadable files are listed with their reason."""
+    result = ReadResult()
+    for item in discover(paths):
+        if isinstance(item, ReadFailure):
+            result.errors.append(item)
+            continue
+        try:
+            result.activities.extend(read_source(item))
+        except ReadError as exc:
+            result.errors.append(ReadFailure(exc.path, exc.reason))
+    return result
+
+
+def read_source(source: Source) -> list[Activity]:
+    """The activities in one source, with Strava's names, types and gear applied."""
+    try:
+        data = source.load()
+    except OSError as exc:
+        raise ReadError(source.path, f"cannot read: {exc.strerror or exc}") from exc
+    except OverflowError as exc:
+        raise ReadError(source.path, str(exc)) from exc
+    activities = read_bytes(data, source.path)
+    if source.meta is None:
+        return activities
+    meta = source.meta
+    strava_sport = sport_from_text(meta.activity_type) if meta.activity_type else Sport.OTHER
+    return [
+        dataclasses.replace(
+            activity,
+            name=meta.name or activity.name,
+            gear=meta.gear or activity.gear,
+            # The type the athlete set on Strava wins over a file's missing or generic one.
+            sport=strava_sport
+            if strava_sport is not Sport.OTHER and len(activities) == 1
+            else activity.sport,
+        )
+        for activity in activities
+    ]
+
+
+def read_bytes(data: bytes, path: str) -> list[Activity]:
+    """Parses one file's content, gzipped or not, by what it is rather than what it is named."""
+    gzip_note = None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data, gzip_note = gunzip_bounded(data, MAX_FILE_BYTES)
+        except (zlib.error, OverflowError) as exc:
+            raise ReadError(path, f"bad gzip data: {exc}") from exc
+    if not data:
+        raise ReadError(path, "empty file")
+    kind = sniff(data[:1024])
+    if kind is None:
+        raise ReadError(path, "not a FIT, GPX or TCX file (content not recognised)")
+    activities = _READERS[kind](data, path)
+    if gzip_note:
+        activities = [dataclasses.replace(a, notes=(*a.notes, gzip_note)) for a in activities]
+    return activities
+
+
+def _read_fit(data: bytes, path: str) -> list[Activity]:
+    from analyzer.readers.fit import read_fit
+
+    return read_fit(data, path)
+
+
+def _read_gpx(data: bytes, path: str) -> list[Activity]:
+    from analyzer.readers.gpx import read_gpx
+
+    return read_gpx(data, path)
+
+
+def _read_tcx(data: bytes, path: str) -> list[Activity]:
+    from analyzer.readers.tcx import read_tcx
+
+    return read_tcx(data, path)
+
+
+_READERS = {Format.FIT: _read_fit, Format.GPX: _read_gpx, Format.TCX: _read_tcx}

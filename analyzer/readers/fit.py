@@ -52,9 +52,7 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
         notes.append(f"{decoded.damage}; the whole messages before it were read")
     activities: list[Activity] = []
     for part in decoded.parts:
-        activities.extend(
-            activities_from_messages(part, path, len(activities), tuple(notes))
-        )
+        activities.extend(activities_from_messages(part, path, len(activities), tuple(notes)))
     if not activities:
         reason = decoded.damage or "no activity records in this FIT file"
         raise ReadError(path, reason)
@@ -73,13 +71,15 @@ def activities_from_messages(
         return []
     sessions = messages.get("session", {})
     windows = _session_windows(sessions, record["timestamp"])
-    extra_notes = notes if sessions else (*notes, "no session message: one activity from all records")
+    extra_notes = (
+        notes if sessions else (*notes, "no session message: one activity from all records")
+    )
     device = _device_name(messages)
     utc_offset_s = _utc_offset_s(messages.get("activity", {}))
     pauses = _pauses(messages.get("event", {}))
     laps = _laps(messages.get("lap", {}))
     default_sport = messages.get("sport", {})
-    activities = []
+    activities: list[Activity] = []
     for i, (start, end) in enumerate(windows):
         in_window = (record["timestamp"] >= start) & (record["timestamp"] <= end + _WINDOW_SLACK_S)
         if not in_window.any():
@@ -205,7 +205,10 @@ def _laps(lap: Columns) -> list[Lap]:
             distance_m=float(distance),
         )
         for start, elapsed, timer, distance in zip(
-            starts, get("total_elapsed_time"), get("total_timer_time"), get("total_distance"),
+            starts,
+            get("total_elapsed_time"),
+            get("total_timer_time"),
+            get("total_distance"),
             strict=True,
         )
         if np.isfinite(start)
@@ -260,7 +263,7 @@ def _utc_offset_s(activity: Columns) -> int | None:
 
 
 def _device_name(messages: FitMessages) -> str | None:
-    """"manufacturer/product" of the creator: file_id, else device_info of device index 0."""
+    """ "manufacturer/product" of the creator: file_id, else device_info of device index 0."""
     file_id = messages.get("file_id", {})
     manufacturer, product = _first(file_id, "manufacturer"), _first(file_id, "product")
     if np.isnan(manufacturer):

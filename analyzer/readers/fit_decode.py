@@ -352,9 +352,7 @@ def _expand_compressed_timestamps(buf: np.ndarray, definitions: list[_Definition
             if ts_field is None
             else _raw_column(buf, starts + ts_field[1], ts_field[2], ts_field[3], defn.big_endian)
         )
-    stream = sorted(
-        (order, d, i) for d in definitions for i, order in enumerate(d.order)
-    )
+    stream = sorted((order, d, i) for d in definitions for i, order in enumerate(d.order))
     last: int | None = None
     for _, defn, i in stream:
         assert defn.timestamps is not None
@@ -374,9 +372,9 @@ def _merge_in_stream_order(parts: list[tuple[np.ndarray, Columns]]) -> Columns:
     names = list(dict.fromkeys(name for _, columns in parts for name in columns))
     order = np.argsort(np.concatenate([o for o, _ in parts]), kind="stable")
     return {
-        name: np.concatenate(
-            [columns.get(name, np.full(len(o), np.nan)) for o, columns in parts]
-        )[order]
+        name: np.concatenate([columns.get(name, np.full(len(o), np.nan)) for o, columns in parts])[
+            order
+        ]
         for name in names
     }
 

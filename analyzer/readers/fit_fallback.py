@@ -80,7 +80,6 @@ def _columns(part: list[tuple[str, dict[str, float]]]) -> FitMessages:
     for name, rows in by_message.items():
         names = dict.fromkeys(key for row in rows for key in row)
         messages[name] = {
-            key: np.array([row.get(key, np.nan) for row in rows], dtype=np.float64)
-            for key in names
+            key: np.array([row.get(key, np.nan) for row in rows], dtype=np.float64) for key in names
         }
     return messages
