@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from analyzer.errors import ReadError
@@ -23,6 +23,7 @@ __all__ = [
     "ReadResult",
     "Source",
     "discover",
+    "iter_read",
     "read_bytes",
     "read_paths",
     "read_source",
@@ -38,15 +39,24 @@ class ReadResult:
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> ReadResult:
     """Reads every activity under ``paths``; unreadable files are listed with their reason."""
     result = ReadResult()
-    for item in discover(paths):
+    for item in iter_read(paths):
         if isinstance(item, ReadFailure):
             result.errors.append(item)
+        else:
+            result.activities.extend(item)
+    return result
+
+
+def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity] | ReadFailure]:
+    """One file at a time: its activities, or why it could not be read. Never raises."""
+    for item in discover(paths):
+        if isinstance(item, ReadFailure):
+            yield item
             continue
         try:
-            result.activities.extend(read_source(item))
+            yield read_source(item)
         except ReadError as exc:
-            result.errors.append(ReadFailure(exc.path, exc.reason))
-    return result
+            yield ReadFailure(exc.path, exc.reason)
 
 
 def read_source(source: Source) -> list[Activity]:

@@ -185,9 +185,12 @@ def decode(data: bytes) -> FitFile:
             damage = f"damaged at byte {pos}: {exc.reason} where a chained file should start"
             break
         end = pos + header_size + data_size
-        if data_size == 0 or end > len(data):
+        short = end > len(data)
+        if data_size == 0 or short:
             end = len(data)  # unfinished or truncated: walk what is there
         definitions, damage = _walk(data, pos + header_size, end)
+        if short and damage is None:
+            damage = f"truncated: the file ends at byte {len(data)}, before its declared end"
         messages = _gather(buf, definitions)
         if messages:
             parts.append(messages)

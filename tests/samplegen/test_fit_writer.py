@@ -6,7 +6,6 @@ import dataclasses
 import io
 import math
 import struct
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,11 +16,11 @@ from fitparse.utils import FitCRCError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.model import Activity, DeviceTotals, Format, Lap, Pause, Samples, Sport
+from analyzer.model import Activity, DeviceTotals, Lap, Pause, Samples, Sport
 from analyzer.readers.fit_crc import crc16
 from analyzer.samplegen.fit_writer import fit_bytes, fit_multisport_bytes
+from tests.factories import T0, activity, full_samples
 
-T0 = 1_714_543_200.0  # 2024-05-01 06:00:00 UTC
 FIT_EPOCH = 631_065_600
 VARIANTS = [
     {"big_endian": True},
@@ -44,32 +43,6 @@ EXPECTED: dict[str, tuple[str, Any]] = {
     "vertical_ratio_pct": ("vertical_ratio", lambda v: round(v * 100) / 100),
     "step_length_m": ("step_length", lambda v: round(v * 10_000) / 10),
 }
-
-
-def activity(samples: Samples, sport: Sport = Sport.RUNNING, **kwargs: Any) -> Activity:
-    start = datetime.fromtimestamp(float(samples.time_s[0]) if len(samples) else T0, UTC)
-    return Activity("run.fit", Format.FIT, sport, start, samples, **kwargs)
-
-
-def full_samples(n: int, t0: float = T0) -> Samples:
-    i = np.arange(n, dtype=np.float64)
-    return Samples.from_channels(
-        t0 + i,
-        latitude_deg=52.5 + i * 1e-5,
-        longitude_deg=13.4 - i * 1e-5,
-        distance_m=i * 3.137,
-        speed_m_s=3.137 + 0.0004 * i,
-        altitude_m=34.27 - 0.11 * i,
-        heart_rate_bpm=140 + i % 20,
-        cadence_spm=170.3 + (i % 7) * 0.37,
-        step_length_m=1.0837 + i * 1e-4,
-        ground_contact_time_s=0.2453 + i * 1e-5,
-        vertical_oscillation_m=0.08127 + i * 1e-6,
-        vertical_ratio_pct=7.771 + i * 1e-3,
-        contact_balance_left_pct=49.87 + i * 1e-3,
-        temperature_c=21.4 - i * 0.01,
-        power_w=251.4 + i % 9,
-    )
 
 
 def decode(data: bytes) -> fitparse.FitFile:
@@ -535,15 +508,3 @@ def test_round_trip_of_arbitrary_values(
         record.pop("speed", None)
         record.pop("altitude", None)
     assert_records_match(samples, records)
-
-
-# --- speed -------------------------------------------------------------------------------------
-
-
-def test_one_hour_run_writes_fast() -> None:
-    act = activity(full_samples(3600), pauses=(Pause(T0 + 600, T0 + 660),))
-    for options in ({}, {"compressed_timestamps": True, "developer_fields": True}):
-        start = time.perf_counter()
-        data = fit_bytes(act, **options)
-        assert time.perf_counter() - start < 0.5
-        assert len(messages(decode(data), "record")) == 3600

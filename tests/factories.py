@@ -1,0 +1,41 @@
+"""Activities with exactly known values, for writing with the project's writers and reading back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from analyzer.model import Activity, Format, Samples, Sport
+
+T0 = 1_714_543_200.0  # 2024-05-01 06:00:00 UTC
+
+
+def activity(
+    samples: Samples, sport: Sport = Sport.RUNNING, fmt: Format = Format.FIT, **kwargs: Any
+) -> Activity:
+    start = datetime.fromtimestamp(float(samples.time_s[0]) if len(samples) else T0, UTC)
+    return Activity(f"run.{fmt.value}", fmt, sport, start, samples, **kwargs)
+
+
+def full_samples(n: int, t0: float = T0) -> Samples:
+    """Every channel filled with distinct, slowly varying values (1 s apart)."""
+    i = np.arange(n, dtype=np.float64)
+    return Samples.from_channels(
+        t0 + i,
+        latitude_deg=52.5 + i * 1e-5,
+        longitude_deg=13.4 - i * 1e-5,
+        distance_m=i * 3.137,
+        speed_m_s=3.137 + 0.0004 * i,
+        altitude_m=34.27 - 0.11 * i,
+        heart_rate_bpm=140 + i % 20,
+        cadence_spm=170.3 + (i % 7) * 0.37,
+        step_length_m=1.0837 + i * 1e-4,
+        ground_contact_time_s=0.2453 + i * 1e-5,
+        vertical_oscillation_m=0.08127 + i * 1e-6,
+        vertical_ratio_pct=7.771 + i * 1e-3,
+        contact_balance_left_pct=49.87 + i * 1e-3,
+        temperature_c=21.4 - i * 0.01,
+        power_w=251.4 + i % 9,
+    )
