@@ -50,7 +50,7 @@ _SPORT_WORDS: dict[str, Sport] = {
 
 
 def sport_from_text(text: str | None, sub_sport: str | None = None) -> Sport:
-    """Normalizes a sport name from any format ("Running", "trail_running", "Run", "9")."""
+    """Normalizes a sport name from any format ("Running", "trail_running", "Run", "Trail Run")."""
     sub = _norm(sub_sport)
     main = _SPORT_WORDS.get(_norm(text), Sport.OTHER)
     if main is Sport.RUNNING and sub in ("trail", "treadmill", "track", "virtual_activity"):

@@ -1,0 +1,148 @@
+"""GPX 1.0 and 1.1 -> one Activity per <trk> (all its segments joined).
+
+GPX carries no distance, so that channel stays NaN; speed, heart rate, cadence, temperature
+and power come only from extensions (Garmin TrackPointExtension v1/v2 or bare tags), matched
+by local name. A file whose track points carry no times is a planned route, not a recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from analyzer.errors import ReadError, RouteNotActivity
+from analyzer.model import Activity, Format, Samples, Sport, utc_from_posix
+from analyzer.readers.common import cadence_to_spm, sport_from_text
+from analyzer.readers.xml import (
+    Columns,
+    Element,
+    XmlDamage,
+    XmlDocument,
+    child_text,
+    declare_prefixes,
+    field_texts,
+    iter_records,
+    open_document,
+    to_columns,
+)
+
+_FIELDS = ("time", "lat", "lon", "ele", "hr", "cad", "temp", "power", "speed")
+_LAT, _LON = 1, 2  # attributes of <trkpt>, not elements
+_SLOTS = {
+    "time": 0,
+    "ele": 3,
+    "hr": 4,
+    "heartrate": 4,
+    "cad": 5,
+    "cadence": 5,
+    "atemp": 6,
+    "temp": 6,
+    "power": 7,
+    "speed": 8,  # GPX 1.0 <speed> and TrackPointExtension v2 <speed>, both m/s
+}
+# Elements dropped once seen; waypoints and route points only so they cost no memory.
+_RECORDS = frozenset({"trkpt", "trk", "rtept", "wpt"})
+_ASSUMED_RUNNING = "sport not stated in file; assumed running"
+_ROUTE = "GPX route/track without timestamps: nothing was recorded"
+
+
+@dataclass(frozen=True, slots=True)
+class _Track:
+    index: int  # position among the file's <trk>, kept as session_index so ids stay stable
+    name: str | None
+    sport_text: str | None
+    rows: list[list[str | None]]
+
+
+def read_gpx(data: bytes, path: str) -> list[Activity]:
+    doc = open_document(data, path, "gpx")
+    tracks, n_route_points, damage = _read_tracks(doc)
+    # An exporter that copied gpxtpx:/ns3: tags without their xmlns: declare them, read again.
+    if damage is not None and damage.unbound_prefix and (declared := declare_prefixes(doc)):
+        tracks, n_route_points, damage = _read_tracks(declared)
+    device = (doc.root_attributes.get("creator") or "").strip() or None
+    timed: list[tuple[_Track, Columns]] = []
+    untimed_points = untimed_tracks = 0
+    for track in tracks:
+        columns = to_columns(track.rows, _FIELDS, "track point")
+        if len(columns.time_s):
+            timed.append((track, columns))
+        elif track.rows:
+            untimed_tracks += 1
+            untimed_points += len(track.rows)
+    if not timed:
+        if damage is not None:
+            raise ReadError(path, damage.reason)
+        if untimed_points or n_route_points:
+            raise RouteNotActivity(path, _ROUTE)
+        raise ReadError(path, "no track points: the GPX holds no track or route")
+    activities = [_activity(track, columns, path, device) for track, columns in timed]
+    file_notes: list[str] = []
+    if untimed_tracks:
+        file_notes.append(
+            f"skipped {untimed_tracks} track(s) without timestamps ({untimed_points} points)"
+        )
+    if damage is not None:
+        file_notes.append(damage.note(sum(len(t.rows) for t in tracks), "track point"))
+    if file_notes:  # on the last activity: that is where a damaged tail cut in
+        last = activities[-1]
+        activities[-1] = replace(last, notes=(*last.notes, *file_notes))
+    return activities
+
+
+def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]:
+    """All <trk> as rows of field texts, the number of route points, and any damage."""
+    tracks: list[_Track] = []
+    rows: list[list[str | None]] = []
+    n_route_points = 0
+    try:
+        for name, el in iter_records(doc, _RECORDS):
+            if name == "trkpt":
+                row = field_texts(el, _SLOTS, len(_FIELDS))
+                row[_LAT] = el.get("lat")
+                row[_LON] = el.get("lon")
+                rows.append(row)
+            elif name == "trk":
+                tracks.append(_track(len(tracks), el, rows))
+                rows = []
+            elif name == "rtept":
+                n_route_points += 1
+    except XmlDamage as damage:
+        if rows:  # the track being written when the file broke off
+            tracks.append(_track(len(tracks), damage.open_element("trk"), rows))
+        return tracks, n_route_points, damage
+    return tracks, n_route_points, None
+
+
+def _track(index: int, trk: Element | None, rows: list[list[str | None]]) -> _Track:
+    return _Track(index, child_text(trk, "name"), child_text(trk, "type"), rows)
+
+
+def _activity(track: _Track, columns: Columns, path: str, device: str | None) -> Activity:
+    sport = sport_from_text(track.sport_text) if track.sport_text else Sport.RUNNING
+    values = columns.values
+    cadence_spm, doubled = cadence_to_spm(values["cad"], sport)
+    samples = Samples.from_channels(
+        columns.time_s,
+        latitude_deg=values["lat"],
+        longitude_deg=values["lon"],
+        altitude_m=values["ele"],
+        heart_rate_bpm=values["hr"],
+        cadence_spm=cadence_spm,
+        temperature_c=values["temp"],
+        power_w=values["power"],
+        speed_m_s=values["speed"],
+    )
+    notes = columns.notes if track.sport_text else (_ASSUMED_RUNNING, *columns.notes)
+    return Activity(
+        path=path,
+        format=Format.GPX,
+        sport=sport,
+        start_time=utc_from_posix(float(columns.time_s[0])),
+        samples=samples,
+        device=device,
+        utc_offset_s=columns.utc_offset_s,
+        session_index=track.index,
+        name=track.name,
+        cadence_doubled=doubled,
+        notes=notes,
+    )

@@ -1,0 +1,195 @@
+"""TCX (Garmin Training Center) -> one Activity per <Activity>, laps and lap totals included.
+
+Trackpoints keep the file's own DistanceMeters and the ActivityExtension v2 Speed, RunCadence
+and Watts, matched by local name. Garmin writes time-only Trackpoints at pauses; they stay as
+samples whose channels are NaN. <Course> elements are planned routes and are not activities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC
+
+import numpy as np
+
+from analyzer.errors import ReadError, RouteNotActivity
+from analyzer.model import Activity, DeviceTotals, Format, Lap, Samples, utc_from_posix
+from analyzer.readers.common import cadence_to_spm, sport_from_text
+from analyzer.readers.xml import (
+    Columns,
+    Element,
+    XmlDamage,
+    XmlDocument,
+    child,
+    child_text,
+    declare_prefixes,
+    field_texts,
+    iter_records,
+    number,
+    open_document,
+    parse_time,
+    to_columns,
+)
+
+_FIELDS = ("time", "lat", "lon", "alt", "dist", "hr", "cad", "run_cad", "speed", "power")
+_SLOTS = {
+    "Time": 0,
+    "LatitudeDegrees": 1,
+    "LongitudeDegrees": 2,
+    "AltitudeMeters": 3,
+    "DistanceMeters": 4,
+    "Value": 5,  # only HeartRateBpm has a <Value> inside a Trackpoint
+    "Cadence": 6,
+    "RunCadence": 7,
+    "Speed": 8,
+    "Watts": 9,
+}
+_RECORDS = frozenset({"Trackpoint", "Lap", "Activity", "Course"})
+
+
+@dataclass(frozen=True, slots=True)
+class _LapText:
+    start: str | None
+    timer_time_s: str | None
+    distance_m: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _ActivityText:
+    index: int  # position among the file's <Activity>: the session_index
+    sport: str | None
+    device: str | None
+    laps: list[_LapText]
+    rows: list[list[str | None]]
+
+
+def read_tcx(data: bytes, path: str) -> list[Activity]:
+    doc = open_document(data, path, "TrainingCenterDatabase")
+    texts, n_course_points, damage = _read_activities(doc)
+    # An exporter that copied gpxtpx:/ns3: tags without their xmlns: declare them, read again.
+    if damage is not None and damage.unbound_prefix and (declared := declare_prefixes(doc)):
+        texts, n_course_points, damage = _read_activities(declared)
+    built = [(text, to_columns(text.rows, _FIELDS, "trackpoint")) for text in texts]
+    activities = [_activity(text, cols, path) for text, cols in built if len(cols.time_s)]
+    if not activities:
+        if damage is not None:
+            raise ReadError(path, damage.reason)
+        if n_course_points and not any(text.rows for text in texts):
+            raise RouteNotActivity(path, "TCX course without an activity: nothing was recorded")
+        if any(text.rows for text in texts):
+            raise ReadError(path, "no trackpoint carries a time")
+        raise ReadError(path, "no trackpoints: the TCX holds no recorded activity")
+    file_notes: list[str] = []
+    n_empty = len(texts) - len(activities)
+    if n_empty:
+        file_notes.append(f"skipped {n_empty} activity(ies) without timed trackpoints")
+    if damage is not None:
+        file_notes.append(damage.note(sum(len(text.rows) for text in texts), "trackpoint"))
+    if file_notes:  # on the last activity: that is where a damaged tail cut in
+        last = activities[-1]
+        activities[-1] = replace(last, notes=(*last.notes, *file_notes))
+    return activities
+
+
+def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDamage | None]:
+    """Every <Activity> as texts, the number of course points, and any damage."""
+    activities: list[_ActivityText] = []
+    rows: list[list[str | None]] = []
+    laps: list[_LapText] = []
+    n_course_points = 0
+    try:
+        for name, el in iter_records(doc, _RECORDS):
+            if name == "Trackpoint":
+                rows.append(field_texts(el, _SLOTS, len(_FIELDS)))
+            elif name == "Lap":
+                laps.append(_lap_text(el))
+            elif name == "Activity":
+                activities.append(_activity_text(len(activities), el, laps, rows))
+                rows, laps = [], []
+            else:  # Course: a planned route, its points were not recorded
+                n_course_points += len(rows)
+                rows, laps = [], []
+    except XmlDamage as damage:
+        activity = damage.open_element("Activity")
+        if activity is not None and rows:  # the activity being written when the file broke
+            lap = damage.open_element("Lap")
+            laps = [*laps, _lap_text(lap)] if lap is not None else laps
+            activities.append(_activity_text(len(activities), activity, laps, rows))
+        return activities, n_course_points, damage
+    return activities, n_course_points, None
+
+
+def _lap_text(lap: Element) -> _LapText:
+    return _LapText(
+        lap.get("StartTime"),
+        child_text(lap, "TotalTimeSeconds"),
+        child_text(lap, "DistanceMeters"),
+    )
+
+
+def _activity_text(
+    index: int, el: Element, laps: list[_LapText], rows: list[list[str | None]]
+) -> _ActivityText:
+    device = child_text(child(el, "Creator"), "Name")  # not <Author>: that is the exporter
+    return _ActivityText(index, el.get("Sport"), device, laps, rows)
+
+
+def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity:
+    sport = sport_from_text(text.sport)
+    values = columns.values
+    # Garmin writes a run's per-foot cadence as RunCadence; <Cadence> is the bike's rpm.
+    run_cadence = values["run_cad"]
+    raw_cadence = np.where(np.isfinite(run_cadence), run_cadence, values["cad"])
+    cadence_spm, doubled = cadence_to_spm(raw_cadence, sport)
+    samples = Samples.from_channels(
+        columns.time_s,
+        latitude_deg=values["lat"],
+        longitude_deg=values["lon"],
+        altitude_m=values["alt"],
+        distance_m=values["dist"],
+        speed_m_s=values["speed"],
+        heart_rate_bpm=values["hr"],
+        cadence_spm=cadence_spm,
+        power_w=values["power"],
+    )
+    return Activity(
+        path=path,
+        format=Format.TCX,
+        sport=sport,
+        start_time=utc_from_posix(float(columns.time_s[0])),
+        samples=samples,
+        device=text.device,
+        utc_offset_s=columns.utc_offset_s,
+        session_index=text.index,
+        laps=_laps(text.laps, end_s=float(columns.time_s[-1])),
+        device_totals=DeviceTotals(
+            distance_m=_total(number(lap.distance_m) for lap in text.laps),
+            timer_time_s=_total(number(lap.timer_time_s) for lap in text.laps),
+        ),
+        cadence_doubled=doubled,
+        notes=columns.notes,
+    )
+
+
+def _laps(texts: Sequence[_LapText], end_s: float) -> tuple[Lap, ...]:
+    """Laps with a readable StartTime; a lap's elapsed time runs to the next lap's start
+    (the last one to the last sample), since TCX only stores the timer time."""
+    pairs = [(text, start) for text in texts if (start := parse_time(text.start)) is not None]
+    ends = [start.timestamp() for _, start in pairs[1:]] + [end_s]
+    return tuple(
+        Lap(
+            start_time=start.astimezone(UTC),
+            elapsed_time_s=end - start.timestamp(),
+            timer_time_s=number(text.timer_time_s),
+            distance_m=number(text.distance_m),
+        )
+        for (text, start), end in zip(pairs, ends, strict=True)
+    )
+
+
+def _total(values: Iterable[float]) -> float:
+    """Sum of the finite values; NaN when there are none (the device wrote no totals)."""
+    finite = [value for value in values if math.isfinite(value)]
+    return math.fsum(finite) if finite else math.nan

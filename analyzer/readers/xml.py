@@ -1,0 +1,354 @@
+"""XML plumbing the GPX and TCX readers (and writers) share.
+
+Parsing is the standard library's C ElementTree ``iterparse``, hardened and kept bounded:
+
+* a first expat pass reads only the prolog and refuses any DOCTYPE, so no DTD, entity
+  declaration (billion laughs) or external entity (``SYSTEM "file:///etc/passwd"``) ever
+  reaches the real parser; it also checks the root element and returns its attributes;
+* elements are matched by local name, so ``gpxtpx:hr``, ``ns3:hr`` and a bare ``hr`` are one;
+* each record (track point, lap, ...) is dropped from the tree once the reader has seen it,
+  so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import pyexpat
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pyexpat import errors as expat_errors
+from typing import NamedTuple
+
+import numpy as np
+
+from analyzer.errors import ReadError
+from analyzer.model import FloatArray
+
+Element = ET.Element
+
+#: Expat errors that mean "the text stopped", as opposed to "the text is wrong".
+_TRUNCATION_ERRORS = frozenset(
+    expat_errors.codes[message]
+    for message in (
+        expat_errors.XML_ERROR_NO_ELEMENTS,
+        expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat_errors.XML_ERROR_PARTIAL_CHAR,
+        expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION,
+    )
+)
+
+
+_UNBOUND_PREFIX = expat_errors.codes[expat_errors.XML_ERROR_UNBOUND_PREFIX]
+_PREFIX_USED = re.compile(rb"[<\s/]([A-Za-z_][\w.-]*):[A-Za-z_]")
+_PREFIX_DECLARED = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
+_ROOT_NAME = re.compile(rb"<[^\s/>]+")
+
+
+class _LocalNames(dict[str, str]):
+    """``{ns}name`` or ``prefix:name`` -> ``name``, memoized: it runs once per element."""
+
+    def __missing__(self, tag: str) -> str:
+        if len(self) > 10_000:  # a hostile file could invent endless tags
+            self.clear()
+        name = self[tag] = tag.rpartition("}")[2].rpartition(":")[2]
+        return name
+
+
+local_name = _LocalNames().__getitem__
+
+
+class XmlDocument(NamedTuple):
+    data: bytes  # what the parser reads: leading whitespace before the prolog removed
+    root_attributes: dict[str, str]
+    root_offset: int  # byte offset of the root element's "<" in data
+    lines_skipped: int  # newlines removed in front, to report the file's own line numbers
+
+
+class XmlDamage(Exception):
+    """The XML broke off or went bad at ``line``; everything before it was delivered."""
+
+    def __init__(self, code: int, line: int, column: int, open_elements: Sequence[Element]):
+        self.truncated = code in _TRUNCATION_ERRORS
+        self.unbound_prefix = code == _UNBOUND_PREFIX
+        self.line = line
+        self.column = column
+        self.message = pyexpat.ErrorString(code)
+        #: Elements started but never ended (root first): the record being written when it broke.
+        self.open_elements = tuple(open_elements)
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return f"not well-formed XML at line {self.line}, column {self.column}: {self.message}"
+
+    def note(self, n_read: int, what: str) -> str:
+        read = f"read the {_count(n_read, what)} before it"
+        if self.truncated:
+            return f"file truncated at line {self.line}; {read}"
+        return f"file damaged at line {self.line}, column {self.column} ({self.message}); {read}"
+
+    def open_element(self, name: str) -> Element | None:
+        return next((el for el in self.open_elements if local_name(el.tag) == name), None)
+
+
+class _RootReached(Exception):
+    def __init__(self, name: str, attributes: dict[str, str], offset: int) -> None:
+        self.name = name
+        self.attributes = attributes
+        self.offset = offset
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+def open_document(data: bytes, path: str, root: str) -> XmlDocument:
+    """Checks the prolog and the root element; raises ReadError for a DTD or a wrong root."""
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    body = data[len(bom) :]
+    # Some web exports put a newline before "<?xml", which expat rejects (UTF-16 left alone).
+    stripped = body.lstrip(b" \t\r\n") if body[1:2] != b"\x00" else body
+    if not stripped:
+        raise ReadError(path, "file is empty")
+    skipped = body[: len(body) - len(stripped)].count(b"\n")
+    # The BOM stays: it may be what tells expat the encoding.
+    body = bom + stripped if len(stripped) < len(body) else data
+    try:
+        _scan_prolog(body)
+    except _DoctypeFound:
+        raise ReadError(path, _doctype_reason(body)) from None
+    except _RootReached as found:
+        if local_name(found.name) != root:
+            reason = f"root element is <{found.name}>, expected <{root}>"
+            raise ReadError(path, reason) from None
+        return XmlDocument(body, found.attributes, found.offset, skipped)
+    except pyexpat.ExpatError as err:
+        line = (err.lineno or 1) + skipped
+        raise ReadError(
+            path,
+            f"not well-formed XML at line {line}, column {(err.offset or 0) + 1}: "
+            f"{pyexpat.ErrorString(err.code)}",
+        ) from None
+    raise ReadError(path, "no root element: the file holds no XML document")
+
+
+def _scan_prolog(data: bytes) -> None:
+    """Runs expat up to the root element only; raises _RootReached or _DoctypeFound."""
+    parser = pyexpat.ParserCreate()
+
+    def doctype(*_: object) -> None:
+        raise _DoctypeFound  # before expat reads a single declaration of the DTD
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        raise _RootReached(name, attributes, parser.CurrentByteIndex)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.Parse(data, True)
+
+
+def _doctype_reason(data: bytes) -> str:
+    if b"<!ENTITY" in data:
+        return (
+            "refused: the XML declares entities in a DOCTYPE (an entity-expansion "
+            "or external-entity attack); GPX and TCX never need a DTD"
+        )
+    return "refused: the XML has a DOCTYPE/DTD, which GPX and TCX never need"
+
+
+def declare_prefixes(doc: XmlDocument) -> XmlDocument | None:
+    """The document with every prefix it uses but never declares declared on the root.
+
+    Some exporters copy Garmin's ``gpxtpx:hr`` without its xmlns, which a namespace-aware
+    parser refuses; matching is by local name anyway. None when there is nothing to add or
+    the text is not ASCII-compatible (UTF-16), where bytes cannot be spliced in.
+    """
+    data = doc.data
+    root = _ROOT_NAME.match(data, doc.root_offset)
+    if root is None or b"\x00" in root.group():
+        return None
+    missing = set(_PREFIX_USED.findall(data)) - set(_PREFIX_DECLARED.findall(data))
+    missing -= {b"xml", b"xmlns"}
+    if not missing:
+        return None
+    declarations = b"".join(b' xmlns:%s="urn:undeclared:%s"' % (p, p) for p in sorted(missing))
+    patched = data[: root.end()] + declarations + data[root.end() :]
+    return doc._replace(data=patched)
+
+
+def iter_records(doc: XmlDocument, records: frozenset[str]) -> Iterator[tuple[str, Element]]:
+    """Yields (local name, element) as each element named in ``records`` ends, then drops it.
+
+    The element is complete when yielded (children included) and removed from its parent
+    afterwards, so a 100,000-point track costs the memory of one parse chunk. Raises XmlDamage
+    where the XML stops being well-formed, after yielding everything before that point.
+    """
+    open_elements: list[Element] = []
+    try:
+        for event, el in ET.iterparse(io.BytesIO(doc.data), events=("start", "end")):
+            if event == "start":
+                open_elements.append(el)
+                continue
+            open_elements.pop()
+            name = local_name(el.tag)
+            if name in records:
+                yield name, el
+                if open_elements:  # near the front: earlier records are gone already
+                    open_elements[-1].remove(el)
+    except ET.ParseError as err:
+        line, column = err.position
+        raise XmlDamage(err.code, line + doc.lines_skipped, column + 1, open_elements) from None
+
+
+def field_texts(el: Element, slots: Mapping[str, int], n_fields: int) -> list[str | None]:
+    """The text of ``el``'s descendants by local name -> slot (later wins), None where absent."""
+    row: list[str | None] = [None] * n_fields
+    for sub in el.iter():
+        slot = slots.get(local_name(sub.tag))
+        if slot is not None:
+            row[slot] = sub.text
+    return row
+
+
+def child_text(el: Element | None, name: str) -> str | None:
+    """Stripped text of the first direct child with this local name (None if absent/empty)."""
+    if el is None:
+        return None
+    for child in el:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def child(el: Element | None, name: str) -> Element | None:
+    if el is None:
+        return None
+    return next((c for c in el if local_name(c.tag) == name), None)
+
+
+# --- timestamps --------------------------------------------------------------------------
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """ISO 8601 -> aware datetime: Z, offsets, fractional seconds; no zone means UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:  # lower-case "t"/"z" and stray whitespace, seen in hand-edited files
+            moment = datetime.fromisoformat(text.strip().upper())
+        except ValueError:
+            return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def format_time(posix_s: float) -> str:
+    """POSIX seconds -> ``2024-05-01T06:30:00Z``, with milliseconds only when there are some."""
+    total_ms = round(posix_s * 1000)
+    seconds, ms = divmod(total_ms, 1000)
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    fraction = f".{ms:03d}" if ms else ""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
+
+
+def decimal_text(value: float) -> str | None:
+    """Shortest text that reads back as the same float, never in exponent notation (XSD
+    decimals have none); None for NaN, so writers can leave the element out."""
+    if not math.isfinite(value):
+        return None
+    return np.format_float_positional(value, unique=True, trim="-")
+
+
+def integer_text(value: float) -> str | None:
+    return str(round(value)) if math.isfinite(value) else None
+
+
+# --- records -> columns ------------------------------------------------------------------
+
+#: GPS week 0 began here; no satellite fix can carry an earlier time.
+GPS_EPOCH = datetime(1980, 1, 6, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Records converted once, at the end: timed rows only, sorted by time."""
+
+    time_s: FloatArray
+    values: dict[str, FloatArray]  # field name -> values; non-finite and absent are NaN
+    utc_offset_s: int | None
+    notes: tuple[str, ...]
+
+
+def to_columns(rows: Sequence[Sequence[str | None]], fields: Sequence[str], what: str) -> Columns:
+    """Rows of field texts (``fields[0]`` is the time) -> float columns of the timed rows."""
+    texts = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
+    moments = [parse_time(t) for t in texts[0]]
+    n_untimed = moments.count(None)
+    # GPS time starts in 1980: earlier stamps are placeholders (GPSBabel writes 1901-12-13,
+    # the 32-bit minimum), so those points are as untimed as if they had no <time>.
+    moments = [m if m is None or m >= GPS_EPOCH else None for m in moments]
+    n_placeholder = moments.count(None) - n_untimed
+    timed = np.array([m is not None for m in moments], dtype=bool)
+    time_s = np.array([m.timestamp() for m in moments if m is not None], dtype=np.float64)
+    notes: list[str] = []
+    if n_untimed:
+        notes.append(f"dropped {_count(n_untimed, what)} without a time")
+    if n_placeholder:
+        notes.append(f"dropped {_count(n_placeholder, what)} dated before 1980 (placeholder times)")
+    values: dict[str, FloatArray] = {}
+    n_bad = 0
+    for field, column in zip(fields[1:], texts[1:], strict=True):
+        array, bad = _floats(column)
+        values[field] = array[timed]
+        n_bad += bad
+    if n_bad:
+        notes.append(f"left out {_count(n_bad, 'non-numeric value')}")
+    order = np.argsort(time_s, kind="stable")
+    n_backward = int(np.count_nonzero(np.diff(time_s) < 0))
+    if n_backward:
+        steps = _count(n_backward, "step")
+        notes.append(f"{what}s were out of time order ({steps} back); sorted by time")
+        time_s = time_s[order]
+        values = {field: array[order] for field, array in values.items()}
+    return Columns(time_s, values, _utc_offset_s(moments), tuple(notes))
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _floats(texts: Sequence[str | None]) -> tuple[FloatArray, int]:
+    """Texts -> float64 (NaN where absent, not a number, or not finite) and the bad count."""
+    try:
+        array = np.array([math.nan if t is None else float(t) for t in texts], dtype=np.float64)
+        n_bad = 0
+    except ValueError:  # rare: a damaged or hand-edited value somewhere in the column
+        array = np.array([number(t) for t in texts], dtype=np.float64)
+        n_bad = sum(t is not None and t.strip() != "" and _float_or_none(t) is None for t in texts)
+    array[~np.isfinite(array)] = math.nan
+    return array, n_bad
+
+
+def number(text: str | None) -> float:
+    """One value as float; NaN when absent, not a number or not finite."""
+    value = _float_or_none(text)
+    return value if value is not None and math.isfinite(value) else math.nan
+
+
+def _float_or_none(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        return None
+
+
+def _utc_offset_s(moments: Sequence[datetime | None]) -> int | None:
+    """The local offset when the first timestamp states a non-zero one (Z says nothing)."""
+    first = next((m for m in moments if m is not None), None)
+    offset = first.utcoffset() if first is not None else None
+    return int(offset.total_seconds()) if offset else None
