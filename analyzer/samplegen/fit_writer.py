@@ -319,6 +319,19 @@ def fit_bytes(
     )
 
 
+def device_codes(device: str | None) -> tuple[int, int]:
+    """FIT manufacturer and product numbers for "maker/model" (the reader's device naming),
+    from the FIT profile's own tables; unknown names become development / product 1."""
+    from fitparse.profile import FIELD_TYPES
+
+    maker, _, model = (device or "").lower().partition("/")
+    makers = {name: code for code, name in FIELD_TYPES["manufacturer"].values.items()}
+    manufacturer = makers.get(maker, MANUFACTURER_DEVELOPMENT)
+    products = FIELD_TYPES["garmin_product"].values if manufacturer == MANUFACTURER_GARMIN else {}
+    product = next((code for code, name in products.items() if name == model), 1)
+    return manufacturer, product
+
+
 def fit_multisport_bytes(
     legs: Sequence[Activity],
     *,
@@ -339,15 +352,13 @@ def fit_multisport_bytes(
     first = legs[0]
     start_s = first.start_time.timestamp()
     device = first.device
-    manufacturer = (
-        MANUFACTURER_GARMIN if device and "garmin" in device.lower() else MANUFACTURER_DEVELOPMENT
-    )
+    manufacturer, product = device_codes(device)
     _message(
         stream,
         FILE_ID,
         type=4,  # activity
         manufacturer=manufacturer,
-        product=1,
+        product=product,
         serial_number=1_234_567_890,
         time_created=start_s,
     )
@@ -370,7 +381,7 @@ def fit_multisport_bytes(
         timestamp=start_s,
         device_index=0,  # the creator
         manufacturer=manufacturer,
-        product=1,
+        product=product,
         product_name=device,
     )
     timer_total_s, lap_count, end_s = 0.0, 0, start_s

@@ -35,7 +35,7 @@ HOME: Origin = (47.3700, 8.5400)  # Zurich, 420 m
 HOME_ALTITUDE_M = 420.0
 TRAILHEAD: Origin = (47.3560, 8.4920)  # foot of the Uetliberg, 520 m
 TRAILHEAD_ALTITUDE_M = 520.0
-WATCH = "garmin/fr255"
+WATCH = "garmin/fr935"
 PHONE = "strava/android"
 
 Kind = Literal["easy", "long", "intervals", "trail", "ride"]

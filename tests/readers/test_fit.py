@@ -69,7 +69,7 @@ def test_round_trip_is_exact_to_fit_resolution(options: dict[str, bool]) -> None
     run = activity(
         samples,
         utc_offset_s=7200,
-        device="garmin/fr255",
+        device="garmin/fr935",
         pauses=(Pause(T0 + 100.5, T0 + 160.5),),
         laps=(
             Lap(utc_from_posix(T0), 300.0, 300.0, 941.1),
@@ -81,6 +81,7 @@ def test_round_trip_is_exact_to_fit_resolution(options: dict[str, bool]) -> None
     assert got.sport is Sport.RUNNING
     assert got.start_time == utc_from_posix(T0)
     assert got.utc_offset_s == 7200
+    assert got.device == "garmin/fr935"
     assert got.cadence_doubled
     assert [(p.start_s, p.end_s) for p in got.pauses] == [(T0 + 100, T0 + 160)]  # whole seconds
     assert [(lap.elapsed_time_s, lap.distance_m) for lap in got.laps] == [

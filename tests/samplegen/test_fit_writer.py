@@ -151,13 +151,13 @@ def test_message_order() -> None:
 
 
 def test_file_id_and_device_info() -> None:
-    fit = decode(fit_bytes(activity(full_samples(3), device="Garmin Forerunner 965")))
+    fit = decode(fit_bytes(activity(full_samples(3), device="garmin/fr935")))
     (file_id,) = messages(fit, "file_id")
     assert file_id["type"] == "activity"
-    assert file_id["manufacturer"] == "garmin"
+    assert (file_id["manufacturer"], file_id["garmin_product"]) == ("garmin", "fr935")
     assert file_id["time_created"] == utc(T0)
     (device,) = messages(fit, "device_info")
-    assert device["product_name"] == "Garmin Forerunner 965"
+    assert device["product_name"] == "garmin/fr935"
     assert device["timestamp"] == utc(T0)
     fit = decode(fit_bytes(activity(full_samples(3))))
     assert messages(fit, "file_id")[0]["manufacturer"] == "development"
