@@ -56,6 +56,8 @@ def gunzip_bounded(data: bytes, max_bytes: int) -> tuple[bytes, str | None]:
             raise OverflowError(f"gzip content expands beyond {max_bytes // 2**20} MiB")
         if not stream.eof:
             out += stream.flush()
+            if not out:
+                raise zlib.error("the stream ends before any data")
             return bytes(out), f"gzip stream truncated after {len(out)} bytes"
         data = stream.unused_data.lstrip(b"\x00")
     return bytes(out), None

@@ -3,6 +3,9 @@ the project uses must agree exactly (fitparse's scaling). Declined files are lis
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -54,6 +57,20 @@ def assert_same_messages(ours: FitFile, oracle: FitFile) -> None:
 def test_generated_files_agree_with_fitparse(name: str) -> None:
     data = generated_files()[name]
     assert_same_messages(decode(data), decode_with_fitparse(data, name))
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLE.glob("*.fit*")), ids=lambda p: p.name)
+def test_sample_data_files_agree_with_fitparse(path: Path) -> None:
+    data = read_bytes_of(path)
+    assert_same_messages(decode(data), decode_with_fitparse(data, path.name))
+
+
+def read_bytes_of(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
 @pytest.mark.corpus

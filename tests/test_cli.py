@@ -1,0 +1,82 @@
+"""The command line end to end, on the committed sample history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.samplegen.fit_writer import fit_bytes
+from analyzer.samplegen.history import build_history
+from tests.factories import activity, full_samples
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+# The contract in docs (design.md, "Interfaces"): scripts rely on these names.
+ACTIVITY_FIELDS = {
+    "id", "path", "format", "sport", "start_time", "local_date", "distance_m", "moving_time_s",
+    "elapsed_time_s", "ascent_m", "descent_m", "avg_cadence_spm", "avg_step_length_m",
+    "duplicate_of",
+}  # fmt: skip
+runner = CliRunner()
+
+
+def test_json_report_on_the_sample_history() -> None:
+    result = runner.invoke(
+        app, ["report", str(SAMPLE), "--format", "json", "--timezone", "Europe/Zurich"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == "1.0"
+    assert document["errors"] == []
+    planned = build_history()
+    assert len(document["activities"]) == len(planned)
+    for row in document["activities"]:
+        assert set(row) >= ACTIVITY_FIELDS
+    by_name = {Path(row["path"]).name: row for row in document["activities"]}
+    truncated = by_name["2026-11-10-1833-easy-run-truncated.fit"]
+    assert any("truncated" in note for note in truncated["notes"])
+    midnight = by_name["2026-11-13-2332-easy-run.fit"]
+    assert (midnight["local_date"], midnight["local_start_time"][11:16]) == ("2026-11-13", "23:32")
+    # GPX carries no offset: the configured zone places it on the local calendar.
+    gpx = by_name["2026-08-26-strava-export.gpx"]
+    assert gpx["local_start_time"].endswith("+02:00")
+    for plan in planned:
+        row = by_name[plan.filename]
+        assert row["sport"] == plan.activity.sport.value
+        if plan.activity.sport.is_running and not plan.damaged:
+            expected_m = plan.activity.samples.distance_m[-1]
+            assert abs(row["distance_m"] - expected_m) <= 0.005 * expected_m, plan.filename
+
+
+def test_terminal_report_lists_activities_and_unreadable_files(tmp_path: Path) -> None:
+    (tmp_path / "run.fit").write_bytes(fit_bytes(activity(full_samples(600))))
+    (tmp_path / "broken.gpx").write_bytes(b"<gpx><trk><trkseg></trkseg></trk></gpx>")
+    (tmp_path / "notes.txt").write_text("not an activity")
+    result = runner.invoke(app, ["report", str(tmp_path)], env={"NO_COLOR": "1", "COLUMNS": "160"})
+    assert result.exit_code == 1  # the report was produced; a file could not be read
+    assert "Activities (1)" in result.stdout
+    assert "2024-05-01" in result.stdout and "1.88 km" in result.stdout
+    assert "Files that could not be read (1):" in result.stdout
+    assert "broken.gpx" in result.stdout and "notes.txt" not in result.stdout
+
+
+def test_bad_usage_is_exit_2_with_one_error_line() -> None:
+    result = runner.invoke(app, ["report", str(SAMPLE), "--timezone", "Mars/Olympus"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "Error: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Zurich)"
+    )
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    (tmp_path / "run.fit").write_bytes(fit_bytes(activity(full_samples(60))))
+    done = subprocess.run(
+        [sys.executable, "-m", "analyzer", "report", str(tmp_path), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["activities"]) == 1
