@@ -31,8 +31,14 @@ class Sport(enum.StrEnum):
     def is_running(self) -> bool:
         return self in _RUNNING_SPORTS
 
+    @property
+    def is_on_foot(self) -> bool:
+        """Running, walking or hiking: the sports whose cadence counts steps."""
+        return self in _FOOT_SPORTS
+
 
 _RUNNING_SPORTS = frozenset({Sport.RUNNING, Sport.TRAIL_RUNNING, Sport.TREADMILL, Sport.TRACK})
+_FOOT_SPORTS = _RUNNING_SPORTS | {Sport.WALKING, Sport.HIKING}
 
 
 class Format(enum.StrEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analyzer.model import Activity, FloatArray, Pause, Sport
+from analyzer.model import Activity, FloatArray, Pause
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 #: Slower than this over an interval is standing still (GPS drift while waiting at a light
@@ -90,7 +90,7 @@ def _cumulative_distance(activity: Activity) -> tuple[FloatArray, str, int]:
         return np.zeros(n), "none", 0
     step = haversine_m(lat[fixes[:-1]], lon[fixes[:-1]], lat[fixes[1:]], lon[fixes[1:]])
     dt = np.diff(samples.time_s[fixes])
-    limit = MAX_FOOT_SPEED_M_S if _is_foot_sport(activity.sport) else MAX_OTHER_SPEED_M_S
+    limit = MAX_FOOT_SPEED_M_S if activity.sport.is_on_foot else MAX_OTHER_SPEED_M_S
     with np.errstate(divide="ignore", invalid="ignore"):
         jump = (dt <= 0) & (step > 0) | (step / np.where(dt > 0, dt, np.nan) > limit)
     step = np.where(jump, 0.0, step)
@@ -125,7 +125,3 @@ def _in_pauses(t: FloatArray, pauses: tuple[Pause, ...]) -> npt.NDArray[np.bool_
     for pause in pauses:
         paused |= (t > pause.start_s) & (t <= pause.end_s)
     return paused
-
-
-def _is_foot_sport(sport: Sport) -> bool:
-    return sport.is_running or sport in (Sport.WALKING, Sport.HIKING)

@@ -9,10 +9,6 @@ from analyzer.model import FloatArray, Sport
 #: A running cadence median below this is per foot (rpm): no runner takes under 120 steps/min.
 PER_FOOT_MEDIAN_LIMIT = 120.0
 
-_FOOT_SPORTS = frozenset(
-    {Sport.RUNNING, Sport.TRAIL_RUNNING, Sport.TREADMILL, Sport.TRACK, Sport.WALKING, Sport.HIKING}
-)
-
 _SPORT_WORDS: dict[str, Sport] = {
     "running": Sport.RUNNING,
     "run": Sport.RUNNING,
@@ -71,7 +67,7 @@ def cadence_to_spm(raw: FloatArray, sport: Sport) -> tuple[FloatArray, bool]:
     steps/min instead, which a running median of 120 or more gives away. Other sports' cadence
     (pedal or stroke rate) is not steps, so it is dropped.
     """
-    if sport not in _FOOT_SPORTS:
+    if not sport.is_on_foot:
         return np.full(len(raw), np.nan), False
     moving = raw[np.isfinite(raw) & (raw > 0)]
     if len(moving) == 0:

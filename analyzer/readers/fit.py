@@ -235,13 +235,8 @@ def _device_totals(sessions: Columns, i: int, sport: Sport) -> DeviceTotals:
         timer_time_s=get("total_timer_time"),
         ascent_m=get("total_ascent"),
         descent_m=get("total_descent"),
-        avg_cadence_spm=2.0 * per_foot if sport in _STEP_SPORTS else float("nan"),
+        avg_cadence_spm=2.0 * per_foot if sport.is_on_foot else float("nan"),
     )
-
-
-_STEP_SPORTS = frozenset(
-    {Sport.RUNNING, Sport.TRAIL_RUNNING, Sport.TREADMILL, Sport.TRACK, Sport.WALKING, Sport.HIKING}
-)
 
 
 def _session_sport(sessions: Columns, i: int, sport_msg: Columns) -> tuple[float, float]:

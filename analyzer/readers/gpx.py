@@ -7,7 +7,7 @@ by local name. A file whose track points carry no times is a planned route, not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Samples, Sport, utc_from_posix
@@ -23,6 +23,7 @@ from analyzer.readers.xml import (
     iter_records,
     open_document,
     to_columns,
+    with_file_notes,
 )
 
 _FIELDS = ("time", "lat", "lon", "ele", "hr", "cad", "temp", "power", "speed")
@@ -83,10 +84,7 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
         )
     if damage is not None:
         file_notes.append(damage.note(sum(len(t.rows) for t in tracks), "track point"))
-    if file_notes:  # on the last activity: that is where a damaged tail cut in
-        last = activities[-1]
-        activities[-1] = replace(last, notes=(*last.notes, *file_notes))
-    return activities
+    return with_file_notes(activities, file_notes)
 
 
 def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC
 
 import numpy as np
@@ -31,6 +31,7 @@ from analyzer.readers.xml import (
     open_document,
     parse_time,
     to_columns,
+    with_file_notes,
 )
 
 _FIELDS = ("time", "lat", "lon", "alt", "dist", "hr", "cad", "run_cad", "speed", "power")
@@ -87,10 +88,7 @@ def read_tcx(data: bytes, path: str) -> list[Activity]:
         file_notes.append(f"skipped {n_empty} activity(ies) without timed trackpoints")
     if damage is not None:
         file_notes.append(damage.note(sum(len(text.rows) for text in texts), "trackpoint"))
-    if file_notes:  # on the last activity: that is where a damaged tail cut in
-        last = activities[-1]
-        activities[-1] = replace(last, notes=(*last.notes, *file_notes))
-    return activities
+    return with_file_notes(activities, file_notes)
 
 
 def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDamage | None]:

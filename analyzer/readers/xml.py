@@ -18,7 +18,7 @@ import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pyexpat import errors as expat_errors
 from typing import NamedTuple
@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from analyzer.errors import ReadError
-from analyzer.model import FloatArray
+from analyzer.model import Activity, FloatArray
 
 Element = ET.Element
 
@@ -352,3 +352,11 @@ def _utc_offset_s(moments: Sequence[datetime | None]) -> int | None:
     first = next((m for m in moments if m is not None), None)
     offset = first.utcoffset() if first is not None else None
     return int(offset.total_seconds()) if offset else None
+
+
+def with_file_notes(activities: list[Activity], notes: Sequence[str]) -> list[Activity]:
+    """File-level notes go on the last activity: that is where a damaged tail cut in."""
+    if not notes:
+        return activities
+    last = activities[-1]
+    return [*activities[:-1], replace(last, notes=(*last.notes, *notes))]
