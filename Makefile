@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	# The sample runner lives in Zurich; GPX/TCX files do not record their UTC offset.
-	$(VENV)/bin/calfguard report --timezone Europe/Zurich sample_data/
+	# The sample runner's config: time zone, athlete profile, shoes.
+	$(VENV)/bin/calfguard report --config sample_data/calfguard.toml sample_data/
 
 test: $(STAMP)
 	$(PY) -m pytest -q

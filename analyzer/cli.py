@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import enum
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
 
 from analyzer import __version__
+from analyzer.config import read_config, zone
+from analyzer.errors import ConfigError
 from analyzer.pipeline import analyze
 from analyzer.report.json_report import render_json
 from analyzer.report.terminal import render_terminal
+from analyzer.settings import Settings
 
 EXIT_OK = 0
 EXIT_UNREADABLE_FILES = 1
@@ -72,27 +75,33 @@ def report(
         str | None,
         typer.Option(help="IANA time zone for files that do not record their UTC offset."),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds."),
+    ] = None,
 ) -> None:
     """Analyse activities and print the report."""
-    fallback_tz = _zone(timezone)
-    analysis = analyze(paths)
+    settings = _settings(config, timezone)
+    analysis = analyze(paths, settings)
     if output_format is OutputFormat.json:
-        _emit(render_json(analysis, fallback_tz), output)
+        _emit(render_json(analysis), output)
     else:
         console = _console(output)
-        render_terminal(analysis, console, fallback_tz, units.value)
+        render_terminal(analysis, console, units.value)
         if output is not None:
             output.write_text(console.export_text(), encoding="utf-8")
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
-    if name is None:
-        return None
+def _settings(config: Path | None, timezone: str | None) -> Settings:
+    """Flags over the config file over defaults."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        _fail(f"unknown time zone {name!r} (use an IANA name such as Europe/Zurich)")
+        settings = read_config(config)[0] if config is not None else Settings()
+        if timezone is not None:
+            settings = replace(settings, timezone=zone(timezone, "--timezone"))
+    except ConfigError as exc:
+        _fail(str(exc))
+    return settings
 
 
 def _console(output: Path | None) -> Console:

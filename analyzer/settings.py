@@ -5,7 +5,9 @@ environment: the CLI resolves flags > environment > config file > defaults and p
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
 
 
 class Sex(enum.StrEnum):
@@ -38,3 +40,31 @@ class AthleteProfile:
                 self.birth_year,
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Shoe:
+    """A pair of shoes from the shoes list. Runs are matched by gear name (Strava exports);
+    runs without gear go to the ``default`` pair in use on their date."""
+
+    name: str
+    first_use: date | None = None
+    start_distance_m: float = 0.0  # worn before the first file the folder holds
+    retired: date | None = None
+    default: bool = False
+
+    def in_use(self, on: date) -> bool:
+        started = self.first_use is None or self.first_use <= on
+        return started and (self.retired is None or on < self.retired)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the pipeline needs beyond the files; every field has a default."""
+
+    profile: AthleteProfile = field(default_factory=AthleteProfile)
+    timezone: tzinfo | None = None  # for files that do not record their UTC offset
+    week_start: int = 0  # 0 = Monday ... 6 = Sunday
+    shoes: tuple[Shoe, ...] = ()
+    # rule id -> threshold name -> value, overriding the rule table's defaults
+    thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from analyzer.metrics.motion import Motion
 from analyzer.model import Activity, Format, Samples, Sport
 
 T0 = 1_714_543_200.0  # 2024-05-01 06:00:00 UTC
@@ -39,3 +41,23 @@ def full_samples(n: int, t0: float = T0) -> Samples:
         temperature_c=21.4 - i * 0.01,
         power_w=251.4 + i % 9,
     )
+
+
+def hand_motion(
+    time_s: npt.ArrayLike,
+    moving: npt.ArrayLike | None = None,
+    distance_m: npt.ArrayLike | None = None,
+) -> Motion:
+    """Motion as motion() would give it: each interval belongs to the sample that ends it."""
+    t = np.asarray(time_s, dtype=np.float64)
+    interval = np.diff(t, prepend=t[:1])
+    move = interval > 0 if moving is None else np.asarray(moving, dtype=bool) & (interval > 0)
+    if distance_m is None:
+        return Motion(interval, move, np.zeros(len(t)), "none", 0)
+    return Motion(interval, move, np.asarray(distance_m, dtype=np.float64), "device", 0)
+
+
+def one_hz(**channels: npt.ArrayLike) -> tuple[Samples, Motion]:
+    n = len(np.asarray(next(iter(channels.values()))))
+    t = np.arange(float(n))
+    return Samples.from_channels(t, **channels), hand_motion(t)

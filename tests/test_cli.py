@@ -38,7 +38,7 @@ def test_json_report_on_the_sample_history() -> None:
         assert set(row) >= ACTIVITY_FIELDS
     by_name = {Path(row["path"]).name: row for row in document["activities"]}
     truncated = by_name["2026-11-10-1833-easy-run-truncated.fit"]
-    assert any("truncated" in note for note in truncated["notes"])
+    assert any("truncated" in note for note in truncated["quality"]["notes"])
     midnight = by_name["2026-11-13-2332-easy-run.fit"]
     assert (midnight["local_date"], midnight["local_start_time"][11:16]) == ("2026-11-13", "23:32")
     # GPX carries no offset: the configured zone places it on the local calendar.
@@ -68,7 +68,7 @@ def test_bad_usage_is_exit_2_with_one_error_line() -> None:
     result = runner.invoke(app, ["report", str(SAMPLE), "--timezone", "Mars/Olympus"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "Error: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Zurich)"
+        "Error: --timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Zurich)"
     )
 
 

@@ -1,6 +1,14 @@
-"""Cadence (steps/min) and step length over the moving part of a run."""
+"""Cadence (steps/min) and step length over the moving part of a run.
+
+Averages are weighted by each sample's interval: smart recording writes more samples where
+things change, so a plain mean over samples would overweight those moments. Zeros are left
+out: devices write zero cadence while the runner stands with the timer running, and a moving
+runner's cadence is never zero.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -8,24 +16,53 @@ import numpy.typing as npt
 from analyzer.metrics.motion import MAX_GAP_S, Motion
 from analyzer.model import FloatArray, Samples
 
+LOW_CADENCE_SPM = 160.0  # evidence.md, low_cadence: the caution line
+#: Speeds between which a runner is running rather than walking or sprinting: the range the
+#: cadence-vs-speed line is fitted over.
+RUNNING_SPEED_RANGE_M_S = (1.8, 7.0)
+MIN_FIT_SPAN_M_S = 0.3  # narrower spread of speeds than this cannot give a slope
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    mean_spm: float
+    median_spm: float
+    p10_spm: float
+    p90_spm: float
+    time_below_160_s: float
+    step_length_m: float  # time-weighted mean over the same samples
+    # cadence = intercept + slope x speed over this run's running samples (NaN if too uniform)
+    slope_spm_per_m_s: float
+    intercept_spm: float
+
 
 def stepping(samples: Samples, motion: Motion) -> npt.NDArray[np.bool_]:
-    """Moving samples with a cadence reading above zero.
-
-    Devices write zero cadence while the runner stands with the timer running and average it
-    in; a moving runner's cadence is never zero, so zeros are left out.
-    """
+    """Moving samples with a cadence reading above zero."""
     cadence = samples.cadence_spm
     return motion.moving & np.isfinite(cadence) & (cadence > 0)
 
 
-def time_weighted_mean(values: FloatArray, mask: npt.NDArray[np.bool_], motion: Motion) -> float:
-    """Mean weighted by each sample's interval: smart recording writes more samples where
-    things change, so a plain mean over samples would overweight those moments."""
-    weights = np.minimum(motion.interval_s[mask], MAX_GAP_S)
-    if not mask.any() or weights.sum() <= 0:
+def weights_s(motion: Motion, mask: npt.NDArray[np.bool_]) -> FloatArray:
+    """Each selected sample's interval, capped so a recording gap does not dominate."""
+    return np.minimum(motion.interval_s[mask], MAX_GAP_S)
+
+
+def weighted_mean(values: FloatArray, weights: FloatArray) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
         return float("nan")
-    return float(np.average(values[mask], weights=weights))
+    return float(np.average(values[ok], weights=weights[ok]))
+
+
+def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float:
+    """The value below which a fraction ``q`` of the weight lies."""
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    order = np.argsort(values[ok], kind="stable")
+    v, w = values[ok][order], weights[ok][order]
+    cumulative = np.cumsum(w)
+    return float(v[np.searchsorted(cumulative, q * cumulative[-1])])
 
 
 def step_length_m(samples: Samples) -> FloatArray:
@@ -35,3 +72,40 @@ def step_length_m(samples: Samples) -> FloatArray:
             samples.cadence_spm > 0, samples.speed_m_s * 60.0 / samples.cadence_spm, np.nan
         )
     return np.where(np.isfinite(samples.step_length_m), samples.step_length_m, derived)
+
+
+def cadence(samples: Samples, motion: Motion) -> Cadence:
+    mask = stepping(samples, motion)
+    values = samples.cadence_spm[mask]
+    weights = weights_s(motion, mask)
+    slope, intercept = speed_line(samples.speed_m_s[mask], values, weights)
+    return Cadence(
+        mean_spm=weighted_mean(values, weights),
+        median_spm=weighted_quantile(values, weights, 0.5),
+        p10_spm=weighted_quantile(values, weights, 0.1),
+        p90_spm=weighted_quantile(values, weights, 0.9),
+        time_below_160_s=float(weights[values < LOW_CADENCE_SPM].sum()),
+        step_length_m=weighted_mean(step_length_m(samples)[mask], weights),
+        slope_spm_per_m_s=slope,
+        intercept_spm=intercept,
+    )
+
+
+def speed_line(
+    speed_m_s: FloatArray, cadence_spm: FloatArray, weights: FloatArray
+) -> tuple[float, float]:
+    """Weighted least-squares line of cadence on speed, over running speeds only.
+
+    Cadence rises with speed (about +5-6 spm per m/s), so comparing runs needs the line, not
+    the mean; a run at one steady pace has no spread to fit and gives NaN.
+    """
+    low, high = RUNNING_SPEED_RANGE_M_S
+    ok = np.isfinite(speed_m_s) & np.isfinite(cadence_spm) & (speed_m_s >= low)
+    ok &= speed_m_s <= high
+    if ok.sum() < 30:
+        return float("nan"), float("nan")
+    x, y, w = speed_m_s[ok], cadence_spm[ok], weights[ok]
+    if weighted_quantile(x, w, 0.9) - weighted_quantile(x, w, 0.1) < MIN_FIT_SPAN_M_S:
+        return float("nan"), float("nan")
+    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
+    return float(slope), float(intercept)

@@ -54,12 +54,12 @@ def motion(activity: Activity) -> Motion:
     if source == "none":
         moving = timer_running & (interval_s <= MAX_GAP_S)
     else:
-        speed = np.fmax(samples.speed_m_s, _interval_speed_m_s(t, cumulative))
+        speed = np.fmax(samples.speed_m_s, interval_speed_m_s(t, cumulative))
         moving = timer_running & (speed >= MOVING_SPEED_M_S)
     return Motion(interval_s, moving, cumulative, source, jumps)
 
 
-def _interval_speed_m_s(t: FloatArray, cumulative_m: FloatArray) -> FloatArray:
+def interval_speed_m_s(t: FloatArray, cumulative_m: FloatArray) -> FloatArray:
     """Speed over each interval widened by a few seconds on both sides.
 
     Devices update the distance channel in steps (a foot pod every few records, some apps on

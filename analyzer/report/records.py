@@ -1,57 +1,134 @@
-"""Plain, JSON-ready rows for each thing a report shows: one definition for every format."""
+"""Plain, JSON-ready rows for each thing a report shows: one definition for every format.
+
+Names carry their units. NaN becomes null. The JSON report, CSV and HTML all use these rows.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import math
-from datetime import tzinfo
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
-from analyzer.calendar import local_start
+from analyzer.calendar import WEEKDAYS, local_start
+from analyzer.guide import DISCLAIMER, RED_FLAGS
+from analyzer.load import History, ShoeUse, Week
 from analyzer.metrics.summary import ActivitySummary
+from analyzer.pipeline import Analysis
 from analyzer.readers import ReadFailure
+from analyzer.rules import CauseStatus, Finding, cause_overview
 
 
-def activity_row(summary: ActivitySummary, fallback_tz: tzinfo | None) -> dict[str, Any]:
-    """The contract's activity fields (docs/report.md); NaN becomes null."""
-    local = local_start(summary.start_time, summary.utc_offset_s, fallback_tz)
-    row: dict[str, Any] = {
-        "id": summary.id,
-        "path": summary.path,
-        "format": summary.format.value,
-        "sport": summary.sport.value,
-        "sub_sport": summary.sub_sport,
-        "name": summary.name,
-        "device": summary.device,
-        "gear": summary.gear,
-        "start_time": summary.start_time.isoformat().replace("+00:00", "Z"),
+def plain(value: Any) -> Any:
+    """Any value of ours as JSON-ready data (NaN -> None, dates -> ISO text)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, enum.Enum):
+        return value.name.lower() if isinstance(value, int) else value.value
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]:
+    """The contract's activity fields first (docs/report.md), then every metric by part."""
+    s = summary
+    local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
+    row = {
+        "id": s.id,
+        "path": s.path,
+        "format": s.format,
+        "sport": s.sport,
+        "sub_sport": s.sub_sport,
+        "name": s.name,
+        "device": s.device,
+        "gear": s.gear,
+        "start_time": s.start_time,
         "local_start_time": local.isoformat(),
-        "local_date": local.date().isoformat(),
-        "utc_offset_from_file": summary.utc_offset_s is not None,
-        "distance_m": summary.distance_m,
-        "distance_source": summary.distance_source,
-        "moving_time_s": summary.moving_time_s,
-        "elapsed_time_s": summary.elapsed_time_s,
-        "ascent_m": None,
-        "descent_m": None,
-        "avg_cadence_spm": summary.avg_cadence_spm,
-        "avg_step_length_m": summary.avg_step_length_m,
-        "cadence_doubled_from_per_foot": summary.cadence_doubled,
-        "device_distance_m": summary.device_distance_m,
-        "device_timer_time_s": summary.device_timer_time_s,
-        "device_avg_cadence_spm": summary.device_avg_cadence_spm,
-        "channels": list(summary.channels),
-        "rejected_gps_jumps": summary.rejected_gps_jumps,
-        "notes": list(summary.notes),
-        "duplicate_of": None,
+        "local_date": local.date(),
+        "utc_offset_from_file": s.utc_offset_s is not None,
+        "distance_m": s.distance_m,
+        "moving_time_s": s.moving_time_s,
+        "elapsed_time_s": s.elapsed_time_s,
+        "timer_time_s": s.timer_time_s,
+        "moving_speed_m_s": s.moving_speed_m_s,
+        "grade_adjusted_speed_m_s": s.grade_adjusted_speed_m_s,
+        "ascent_m": s.elevation.ascent_m,
+        "descent_m": s.elevation.descent_m,
+        "avg_cadence_spm": s.cadence.mean_spm,
+        "avg_step_length_m": s.cadence.step_length_m,
+        "avg_heart_rate_bpm": s.heart.mean_bpm,
+        "duplicate_of": analysis.duplicate_of.get(s.id),
+        "cadence": s.cadence,
+        "dynamics": s.dynamics,
+        "elevation": s.elevation,
+        "heart": s.heart,
+        "intensity": s.intensity,
+        "heat": s.heat,
+        "warm_up": s.warm_up,
+        "device_totals": s.device_totals,
+        "quality": s.quality,
     }
-    return {key: _plain(value) for key, value in row.items()}
+    return {key: plain(value) for key, value in row.items()}
+
+
+def week_row(week: Week) -> dict[str, Any]:
+    return plain(week)  # type: ignore[no-any-return]
+
+
+def finding_row(finding: Finding) -> dict[str, Any]:
+    return plain(finding)  # type: ignore[no-any-return]
+
+
+def cause_row(status: CauseStatus) -> dict[str, Any]:
+    return plain(status)  # type: ignore[no-any-return]
+
+
+def shoe_row(shoe: ShoeUse) -> dict[str, Any]:
+    return plain(shoe)  # type: ignore[no-any-return]
 
 
 def error_row(failure: ReadFailure) -> dict[str, str]:
     return {"path": failure.path, "reason": failure.reason}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def document(analysis: Analysis) -> dict[str, Any]:
+    """The whole report as data: what the JSON report prints and the other formats read."""
+    history: History | None = analysis.history
+    findings = analysis.assessment.findings if analysis.assessment else []
+    settings = analysis.settings
+    return {
+        "period": {
+            "first_day": plain(history.first_day) if history else None,
+            "last_day": plain(history.last_day) if history else None,
+        },
+        "settings": {
+            "timezone": str(settings.timezone) if settings.timezone else None,
+            "week_start": WEEKDAYS[settings.week_start],
+            "profile": plain(settings.profile),
+            "threshold_overrides": plain(dict(settings.thresholds)),
+        },
+        "disclaimer": DISCLAIMER,
+        "red_flags": list(RED_FLAGS),
+        "activities": [activity_row(s, analysis) for s in analysis.summaries],
+        "weeks": [week_row(w) for w in history.weeks] if history else [],
+        "findings": [finding_row(f) for f in findings],
+        "causes": [cause_row(c) for c in cause_overview(findings)],
+        "warming_up": [
+            {"rule": rule, "reason": reason}
+            for rule, reason in (analysis.assessment.warming_up if analysis.assessment else [])
+        ],
+        "shoes": [shoe_row(s) for s in history.shoes] if history else [],
+        "duplicates": [plain(d) for d in history.duplicates] if history else [],
+        "errors": [error_row(e) for e in analysis.errors],
+    }

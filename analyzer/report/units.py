@@ -26,3 +26,15 @@ def duration(seconds: float) -> str:
 
 def cadence(spm: float) -> str:
     return "-" if not math.isfinite(spm) else f"{spm:.0f} spm"
+
+
+def height(metres: float) -> str:
+    return "-" if not math.isfinite(metres) else f"{metres:.0f} m"
+
+
+def percent(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:+.0f} %"
+
+
+def ratio(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:.2f}"

@@ -378,7 +378,7 @@ ENCODERS: dict[Format, Callable[[Activity], bytes]] = {
     Format.TCX: tcx_bytes,
 }
 TRUNCATED_FRACTION = 0.7  # the cut falls in the file's last third
-EXTRA_FILES = ("README.md", "shoes.toml", "notes.txt", "activities.csv")
+EXTRA_FILES = ("README.md", "calfguard.toml", "notes.txt", "activities.csv")
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
 
@@ -399,7 +399,7 @@ def write_history(folder: Path, seed: int = 7) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     contents = {p.filename: file_bytes(p) for p in planned}
     contents["README.md"] = readme_text(planned, contents).encode()
-    contents["shoes.toml"] = shoes_toml(shoes(planned)).encode()
+    contents["calfguard.toml"] = config_toml(shoes(planned)).encode()
     contents["notes.txt"] = NOTES.encode()
     contents["activities.csv"] = activities_csv(planned).encode()
     paths = []
@@ -410,10 +410,25 @@ def write_history(folder: Path, seed: int = 7) -> list[Path]:
     return paths
 
 
-def shoes_toml(shoe_list: list[Shoe]) -> str:
-    lines = [
-        "# The runner's shoes. start_distance_km: worn before the first file in this folder.\n"
-    ]
+#: The sample runner, as her config file describes her (the synthesizer's heart-rate model
+#: rests near 62 bpm and reaches the mid-170s in intervals).
+ATHLETE_TOML = """\
+# calfguard config for the sample runner: calfguard report --config sample_data/calfguard.toml
+timezone = "Europe/Zurich"  # GPX and TCX files do not record their UTC offset
+
+[athlete]
+birth_year = 1981
+sex = "female"
+height_m = 1.68
+max_heart_rate_bpm = 186
+resting_heart_rate_bpm = 50
+
+# The runner's shoes. start_distance_km: worn before the first file in this folder.
+"""
+
+
+def config_toml(shoe_list: list[Shoe]) -> str:
+    lines = [ATHLETE_TOML]
     for shoe in shoe_list:
         lines += [
             "[[shoes]]",
@@ -546,7 +561,8 @@ The history exercises every pattern the report looks for:
   one phone-app GPX without heart rate or cadence, and FIT, GPX and TCX files, plain and
   gzipped, mixed as they come from different apps;
 - files that are not activities: this README, `notes.txt` (the readers skip both),
-  `shoes.toml` (each shoe's first use and mileage before this folder) and `activities.csv`
+  `calfguard.toml` (the runner's config: time zone, athlete profile, and each shoe's
+  first use and mileage before this folder) and `activities.csv`
   (a Strava-style list giving each file's name, type and shoes, which files do not carry).
 
 Running dynamics (ground contact time, vertical oscillation and ratio, balance) are only in

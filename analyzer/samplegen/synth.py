@@ -82,6 +82,7 @@ class ActivitySpec:
     cadence_at_3_m_s_spm: float | None = 165.0  # None: no step cadence (rides)
     running_dynamics: bool = False  # Garmin HRM chest strap: GCT, vertical oscillation, ...
     pause_s: float = 0.0  # one timer stop around halfway; 0 for none
+    cadence_fade_pct: float = 0.0  # cadence lower by this much over the last quarter
     lap_m: float = 1000.0  # auto lap
     name: str | None = None
     gear: str | None = None
@@ -179,6 +180,9 @@ def sensor_channels(
     if spec.cadence_at_3_m_s_spm is None:
         return channels
     cadence_spm = running_cadence_spm(speed_m_s, spec.cadence_at_3_m_s_spm, rng)
+    # Fatigue late in a run: fewer, longer steps at the same speed over the last quarter.
+    late = moving_s > 0.75 * moving_s[-1]
+    cadence_spm = np.where(late, cadence_spm * (1 - spec.cadence_fade_pct / 100), cadence_spm)
     channels["cadence_spm"] = cadence_spm
     channels["step_length_m"] = speed_m_s * 60.0 / cadence_spm
     if spec.running_dynamics:

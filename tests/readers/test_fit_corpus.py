@@ -71,10 +71,10 @@ def test_cadence_matches_the_device_average(name: str, session: int) -> None:
     c = activity.samples.cadence_spm
     with_zeros = float(np.nanmean(c[motion(activity).moving]))
     print(
-        f"{name}#{session}: ours {summary.avg_cadence_spm:.1f} spm, device {device_spm:.1f}, "
+        f"{name}#{session}: ours {summary.cadence.mean_spm:.1f} spm, device {device_spm:.1f}, "
         f"moving samples with zeros averaged in {with_zeros:.1f}"
     )
-    assert summary.avg_cadence_spm == pytest.approx(device_spm, abs=2.0)
+    assert summary.cadence.mean_spm == pytest.approx(device_spm, abs=2.0)
     assert activity.cadence_doubled
 
 

@@ -130,7 +130,7 @@ def test_folder_is_small_and_lists_every_file(written: Path, planned: list[Plann
     assert all(is_generated(path.name) for path in files)
     readme = (written / "README.md").read_text()
     assert all(f"`{p.filename}`" in readme for p in planned)
-    assert {"notes.txt", "activities.csv", "shoes.toml"} <= {path.name for path in files}
+    assert {"notes.txt", "activities.csv", "calfguard.toml"} <= {path.name for path in files}
 
 
 def test_activities_csv_gives_every_file_its_name_and_shoes(
@@ -284,7 +284,7 @@ def test_cross_training_in_some_weeks_with_a_four_week_gap(planned: list[Planned
 def test_shoes_new_pair_mid_history_and_old_pair_near_800_km(
     planned: list[PlannedFile], written: Path
 ) -> None:
-    shoes = {s["name"]: s for s in tomllib.loads((written / "shoes.toml").read_text())["shoes"]}
+    shoes = {s["name"]: s for s in tomllib.loads((written / "calfguard.toml").read_text())["shoes"]}
     history = runs(planned)
     assert {a.gear for a in history} <= set(shoes)
     for a in history:
