@@ -477,7 +477,9 @@ def build_history(summaries: Sequence[ActivitySummary], settings: Settings) -> H
     kept, duplicates = set_aside_duplicates(place(summaries, settings.timezone))
     if not kept:
         return None
-    first_day, last_day = kept[0].local_date, max(p.local_date for p in kept)
+    # Time zones can order local dates differently from start times: take the extremes.
+    first_day = min(p.local_date for p in kept)
+    last_day = max(p.local_date for p in kept)
     d = daily(kept, first_day, last_day)
     series = load_series(d)
     runs = [p for p in kept if p.is_run]
