@@ -48,9 +48,10 @@ class Motion:
 def motion(activity: Activity) -> Motion:
     samples = activity.samples
     t = samples.time_s
-    interval_s = np.diff(t, prepend=t[:1]) if len(t) else t
+    # The timer-running part of each interval: a pause inside an interval is not its time.
+    interval_s = (np.diff(t, prepend=t[:1]) if len(t) else t) - _paused_s(t, activity.pauses)
     cumulative, source, jumps = _cumulative_distance(activity)
-    timer_running = ~_in_pauses(t, activity.pauses) & (interval_s > 0)
+    timer_running = interval_s > 0
     if source == "none":
         moving = timer_running & (interval_s <= MAX_GAP_S)
     else:
@@ -60,18 +61,24 @@ def motion(activity: Activity) -> Motion:
 
 
 def interval_speed_m_s(t: FloatArray, cumulative_m: FloatArray) -> FloatArray:
-    """Speed over each interval widened by a few seconds on both sides.
+    """Speed over each interval, read over a few seconds before it and after it.
 
     Devices update the distance channel in steps (a foot pod every few records, some apps on
-    every other record), so the bare interval reads zero while the runner runs; the widened
-    window averages that out, and over a real stop it still reads near zero.
+    every other record), so the bare interval can read zero while the runner runs. The
+    interval is widened by ``SPEED_WINDOW_S`` on one side, then the other, and the slower
+    reading is kept: both are fast inside a run, and at the edge of a stop the side that
+    reaches into the stop is slow, so the stop does not borrow the run's speed.
     """
-    start = np.concatenate([t[:1], t[:-1]]) - SPEED_WINDOW_S
-    end = t + SPEED_WINDOW_S
-    covered = np.interp(end, t, cumulative_m) - np.interp(start, t, cumulative_m)
-    span = np.minimum(end, t[-1]) - np.maximum(start, t[0])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(span > 0, covered / span, 0.0)
+    start = np.concatenate([t[:1], t[:-1]])
+
+    def speed(lo: FloatArray, hi: FloatArray) -> FloatArray:
+        covered = np.interp(hi, t, cumulative_m) - np.interp(lo, t, cumulative_m)
+        span = np.minimum(hi, t[-1]) - np.maximum(lo, t[0])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result: FloatArray = np.where(span > 0, covered / span, 0.0)
+        return result
+
+    return np.fmin(speed(start - SPEED_WINDOW_S, t), speed(start, t + SPEED_WINDOW_S))
 
 
 def _cumulative_distance(activity: Activity) -> tuple[FloatArray, str, int]:
@@ -119,9 +126,10 @@ def _forward_fill(values: FloatArray) -> FloatArray:
     return filled
 
 
-def _in_pauses(t: FloatArray, pauses: tuple[Pause, ...]) -> npt.NDArray[np.bool_]:
-    """Samples whose preceding interval falls inside a timer pause."""
-    paused = np.zeros(len(t), dtype=bool)
+def _paused_s(t: FloatArray, pauses: tuple[Pause, ...]) -> FloatArray:
+    """How much of the interval ending at each sample falls inside a timer pause."""
+    start = np.concatenate([t[:1], t[:-1]])
+    paused = np.zeros(len(t))
     for pause in pauses:
-        paused |= (t > pause.start_s) & (t <= pause.end_s)
+        paused += np.clip(np.minimum(t, pause.end_s) - np.maximum(start, pause.start_s), 0, None)
     return paused

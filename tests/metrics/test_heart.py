@@ -182,8 +182,10 @@ def test_threshold_pace_reads_speed_from_distance_without_a_speed_channel() -> N
     move = hand_motion(t, distance_m=distance)
     profile = AthleteProfile(threshold_pace_s_per_km=250)
     got = intensity(samples, move, heart_rate(samples, move, profile, ON), profile)
-    # Speed is read over each interval widened by 5 s, which centres the switch on t = 600.
-    assert got.hard_time_s == 600.0
+    # Speed is the slower of the interval widened 5 s back and 5 s forward: just after the
+    # switch the backward reading still holds the slow part, (9 + 15) m / 6 s = 4 m/s first
+    # reaching the threshold on the interval ending at t = 603.
+    assert got.hard_time_s == 598.0
 
 
 def test_threshold_pace_without_speed_falls_back_to_heart_rate() -> None:
