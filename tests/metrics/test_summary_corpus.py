@@ -24,9 +24,9 @@ def running_sessions() -> list[tuple[str, int]]:
         for i, activity in enumerate(read_fit((corpus_dir() / name).read_bytes(), name)):
             damaged = any("damaged" in note for note in activity.notes)
             timer_s = activity.device_totals.timer_time_s
-            if activity.sport.is_running and timer_s >= 300 and not damaged:
-                if activity.samples.has("distance_m"):
-                    out.append((name, i))
+            has_distance = activity.samples.has("distance_m")
+            if activity.sport.is_running and timer_s >= 300 and not damaged and has_distance:
+                out.append((name, i))
     return out
 
 
@@ -41,7 +41,8 @@ def test_moving_time_is_the_timer_time_less_standing(name: str, session: int) ->
     standing_speed = float(step_m[standing].sum()) / standing_s if standing_s else 0.0
     print(
         f"{name}#{session}: moving {m.moving_time_s:.0f} s, device timer {timer_s:.0f} s "
-        f"({m.moving_time_s / timer_s:.3f}); standing {standing_s:.0f} s at {standing_speed:.2f} m/s"
+        f"({m.moving_time_s / timer_s:.3f}); "
+        f"standing {standing_s:.0f} s at {standing_speed:.2f} m/s"
     )
     if abs(m.moving_time_s - timer_s) <= 0.02 * timer_s:
         return
