@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check lint typecheck bench sample-data clean
+.PHONY: demo test check lint typecheck bench sample-data clean chromium docs-images
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,20 @@ demo: $(STAMP)
 	# The sample runner's config: time zone, athlete profile, shoes.
 	$(VENV)/bin/calfguard report --config sample_data/calfguard.toml sample_data/
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest -q
+
+# The HTML report's browser test needs Debian's chromium: installed here when missing and this
+# is root; otherwise that test is skipped, with its reason.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing chromium for the HTML report's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing and this is not root: the browser test will be skipped" \
+			"(sudo apt-get install chromium)"; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check analyzer tests bench
@@ -30,10 +42,15 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(PY) bench/bench_readers.py
+	$(PY) bench/bench_batch.py $(BENCH_ARGS)
 
 # Regenerates sample_data/ from the fixed seed; a test checks the committed files match.
 sample-data: $(STAMP)
 	$(PY) -m analyzer.samplegen sample_data
+
+# Regenerates the pictures in docs/report.md from sample_data/.
+docs-images: $(STAMP) chromium
+	$(PY) docs/img/render.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,32 +1,68 @@
 """The command line: the only module that imports typer and rich's console.
 
 Each command is thin: resolve settings, call the library, render, and turn library errors into
-one ``Error: ...`` line (no traceback unless ``--debug``). Exit codes, for cron:
-0 success; 1 the report was produced but some files could not be read; 2 bad usage.
+one ``Error: ...`` line (no traceback unless ``--debug``). Exit codes, for cron (docs/cron.md):
+0 success; 1 the report was produced but some files could not be read; 2 nothing was reported:
+bad usage, a bad config file or environment variable, or a store that cannot be used (busy
+beyond --lock-timeout, damaged, read-only); 3 with ``--fail-on caution|high``, the report has a
+finding of that severity or higher that the previous run over the same paths on the same store
+did not have (3 wins over 1). Settings: flags > environment (CALFGUARD_*) > config file >
+defaults (docs/config.md). Logs and progress go to stderr, the report to stdout or --output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import io
+import logging
+import os
 import sys
-from dataclasses import replace
+import time
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 from analyzer import __version__
-from analyzer.config import read_config, zone
-from analyzer.errors import ConfigError
-from analyzer.pipeline import analyze
+from analyzer import config as configuration
+from analyzer.errors import ConfigError, StoreError
+from analyzer.model import Sport
+from analyzer.pipeline import Analysis, Progress, analyze, default_jobs, finding_keys, new_findings
+from analyzer.report import json_report
+from analyzer.report.csv_report import activities_csv, weeks_csv, write_csv
 from analyzer.report.json_report import render_json
-from analyzer.report.terminal import render_terminal
-from analyzer.settings import Settings
+from analyzer.report.markdown import render_markdown
+from analyzer.report.records import select_activities
+from analyzer.report.terminal import (
+    make_console,
+    render_activities,
+    render_show,
+    render_terminal,
+    render_weeks,
+)
+from analyzer.rules import Severity
+from analyzer.store import Store, default_db_path, digest_paths
+from analyzer.store import rebuild as rebuild_store
 
 EXIT_OK = 0
 EXIT_UNREADABLE_FILES = 1
 EXIT_USAGE = 2
+EXIT_NEW_FINDINGS = 3
+log = logging.getLogger("calfguard")
 
 app = typer.Typer(
     help="Training patterns associated with calf pain, from your watch exports.",
@@ -39,11 +75,32 @@ app = typer.Typer(
 class OutputFormat(enum.StrEnum):
     terminal = "terminal"
     json = "json"
+    html = "html"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class TableFormat(enum.StrEnum):
+    """The formats of the table commands (activities, weeks)."""
+
+    terminal = "terminal"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(enum.StrEnum):
+    terminal = "terminal"
+    json = "json"
 
 
 class Units(enum.StrEnum):
     km = "km"
     mi = "mi"
+
+
+class FailOn(enum.StrEnum):
+    caution = "caution"
+    high = "high"
 
 
 def _version(value: bool) -> None:
@@ -61,6 +118,45 @@ def main_options(
     """calfguard reads FIT, GPX and TCX files (gzipped or not, folders, Strava exports)."""
 
 
+# Options of the runs that use the store (report, cache, config show).
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Report from this local date (YYYY-MM-DD, or 30d / 8w before today); earlier "
+        "runs still count for the rules' look-back."
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(help="Report up to this local date (YYYY-MM-DD, or 7d before today)."),
+]
+WeekStartOption = Annotated[
+    str | None, typer.Option(help="First day of the week (default: monday).", show_default=False)
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(help="The store (SQLite; default: in the user cache folder).", show_default=False),
+]
+LockTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Seconds to wait for another run using the same store (default: 30).",
+        show_default=False,
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", help="Processes reading files (default: the CPU count).",
+        show_default=False,
+    ),
+]  # fmt: skip
+VerboseOption = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="Progress and counts on stderr.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+
+
 @app.command()
 def report(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders to analyse.")],
@@ -70,7 +166,9 @@ def report(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
-    units: Annotated[Units, typer.Option(help="Display units.")] = Units.km,
+    units: Annotated[
+        Units | None, typer.Option(help="Display units (default: km).", show_default=False)
+    ] = None,
     timezone: Annotated[
         str | None,
         typer.Option(help="IANA time zone for files that do not record their UTC offset."),
@@ -79,35 +177,414 @@ def report(
         Path | None,
         typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds."),
     ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every finding, not only the last 4 weeks'.")
+    ] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            help="Exit with code 3 if the report has a finding of this severity or higher that "
+            "the previous run over the same paths did not have."
+        ),
+    ] = None,
+    week_start: WeekStartOption = None,
+    db: DbOption = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
+    ] = False,
+    lock_timeout: LockTimeoutOption = None,
+    jobs: JobsOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Analyse activities and print the report."""
-    settings = _settings(config, timezone)
-    analysis = analyze(paths, settings)
+    _check_output(output_format, output)
+    _logging(verbose, quiet)
+    resolved = _resolve(
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+    )
+    first, last = _period(since, until)
+    try:
+        with _store(resolved, no_cache) as store:
+            with _progress(verbose, quiet) as progress:
+                analysis = analyze(
+                    paths, resolved.settings, store=store, jobs=resolved.jobs,
+                    progress=progress, since=first, until=last,
+                )  # fmt: skip
+            previous = _swap_findings(analysis, store, paths)
+    except StoreError as exc:
+        _fail(str(exc))
+    # The store is released before the report is written: a slow reader of the output (a
+    # pager, a full pipe) does not hold up the next run.
+    with _restoring_findings(resolved, None if no_cache else paths, previous):
+        _render_report(analysis, output_format, output, resolved.units, show_all)
+    new = new_findings(analysis, previous, Severity[fail_on.name.upper()]) if fail_on else []
+    if analysis.errors:
+        log.warning("%d file(s) could not be read (listed in the report)", len(analysis.errors))
+    if new:
+        log.warning(
+            "%d new finding(s) at %s or above since the previous run: %s",
+            len(new), fail_on, "; ".join(f"{f.date} {f.rule}" for f in new[:10]),
+        )  # fmt: skip
+        raise typer.Exit(EXIT_NEW_FINDINGS)
+    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+
+
+def _check_output(output_format: OutputFormat | None, output: Path | None) -> None:
+    """Fails before any work when the output cannot be written: cron reads exit 2 as usage."""
+    if output is not None:
+        csv_into = output_format is OutputFormat.csv and output.is_dir()
+        folder = output if csv_into else output.parent
+        if not folder.is_dir():
+            _fail(f"cannot write {output}: the folder {folder} does not exist")
+    if output_format is OutputFormat.csv and output is None:
+        _fail("--format csv needs --output DIR (it writes activities.csv, weeks.csv and "
+              "findings.csv there)")  # fmt: skip
+
+
+def _render_report(
+    analysis: Analysis, output_format: OutputFormat, output: Path | None, unit: str,
+    show_all: bool,
+) -> None:  # fmt: skip
+    """The report in the format asked for, to ``output`` or standard output."""
     if output_format is OutputFormat.json:
         _emit(render_json(analysis), output)
+    elif output_format is OutputFormat.markdown:
+        _emit(render_markdown(analysis, unit), output)
+    elif output_format is OutputFormat.html:
+        from analyzer.report.html_report import render_html  # imports matplotlib
+
+        _emit(render_html(analysis, unit), output)
+    elif output_format is OutputFormat.csv:
+        assert output is not None  # _check_output
+        write_csv(analysis, output)
     else:
         console = _console(output)
-        render_terminal(analysis, console, units.value)
+        render_terminal(analysis, console, unit, show_all)
+        if output is not None:
+            output.write_text(console.export_text(), encoding="utf-8")
+
+
+# Options the table commands share.
+PathsArgument = Annotated[list[Path], typer.Argument(help="Files and folders to analyse.")]
+UnitsOption = Annotated[
+    Units | None, typer.Option(help="Display units [default: km].", show_default=False)
+]
+TimezoneOption = Annotated[
+    str | None, typer.Option(help="IANA time zone for files that do not record their UTC offset.")
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+]
+
+
+@app.command()
+def activities(
+    paths: PathsArgument,
+    since: Annotated[
+        str | None,
+        typer.Option(help="From this local date (YYYY-MM-DD, or 30d / 8w before today)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Up to this local date (YYYY-MM-DD, or 7d before today).")
+    ] = None,
+    sport: Annotated[
+        list[Sport] | None, typer.Option(help="Only this sport (repeat for several).")
+    ] = None,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TableFormat.terminal,
+    output: OutputOption = None,
+    units: UnitsOption = None,
+    timezone: TimezoneOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the activities, one line each, oldest first."""
+    _check_output(None, output)
+    first, last = _period(since, until)
+    resolved = _resolve(configuration.Flags(config, timezone, units))
+    analysis = analyze(paths, resolved.settings)
+    chosen = select_activities(analysis, first, last, sport or ())
+    if output_format is TableFormat.json:
+        _emit(json_report.render_activities_json(chosen, analysis), output)
+    elif output_format is TableFormat.csv:
+        _emit(activities_csv(chosen, analysis), output)
+    else:
+        console = _console(output, wide=True)
+        render_activities(chosen, analysis, console, resolved.units)
         if output is not None:
             output.write_text(console.export_text(), encoding="utf-8")
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
-def _settings(config: Path | None, timezone: str | None) -> Settings:
-    """Flags over the config file over defaults."""
+@app.command()
+def show(
+    file: Annotated[
+        Path, typer.Argument(help="One activity file (FIT, GPX, TCX, gzipped or not).")
+    ],
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.terminal,
+    output: OutputOption = None,
+    units: UnitsOption = None,
+    timezone: TimezoneOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show one activity in detail: every metric with its units, and its data quality."""
+    _check_output(None, output)
+    resolved = _resolve(configuration.Flags(config, timezone, units))
+    analysis = analyze([file], resolved.settings)
+    if output_format is ShowFormat.json:
+        _emit(json_report.render_show_json(analysis), output)
+    else:
+        console = _console(output)
+        render_show(analysis, console, resolved.units)
+        if output is not None:
+            output.write_text(console.export_text(), encoding="utf-8")
+    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+
+
+@app.command()
+def weeks(
+    paths: PathsArgument,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TableFormat.terminal,
+    output: OutputOption = None,
+    units: UnitsOption = None,
+    timezone: TimezoneOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the weekly load table: distance, change, longest run, hills, cadence, ACWR."""
+    _check_output(None, output)
+    resolved = _resolve(configuration.Flags(config, timezone, units))
+    analysis = analyze(paths, resolved.settings)
+    if output_format is TableFormat.json:
+        _emit(json_report.render_weeks_json(analysis), output)
+    elif output_format is TableFormat.csv:
+        _emit(weeks_csv(analysis), output)
+    else:
+        console = _console(output)
+        render_weeks(analysis, console, resolved.units)
+        if output is not None:
+            output.write_text(console.export_text(), encoding="utf-8")
+    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+
+
+def _resolve(flags: configuration.Flags) -> configuration.Resolved:
     try:
-        settings = read_config(config)[0] if config is not None else Settings()
-        if timezone is not None:
-            settings = replace(settings, timezone=zone(timezone, "--timezone"))
+        return configuration.resolve(
+            flags,
+            os.environ,
+            default_config=configuration.default_config_path(),
+            default_db=default_db_path(),
+            default_jobs=default_jobs(),
+        )
     except ConfigError as exc:
         _fail(str(exc))
-    return settings
 
 
-def _console(output: Path | None) -> Console:
+def _period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    today = date.today()
+    try:
+        first = configuration.parse_day(since, "--since", today) if since else None
+        last = configuration.parse_day(until, "--until", today) if until else None
+    except ConfigError as exc:
+        _fail(str(exc))
+    if first is not None and last is not None and last < first:
+        _fail(f"--until {last} is before --since {first}")
+    return first, last
+
+
+@contextlib.contextmanager
+def _store(resolved: configuration.Resolved, no_cache: bool) -> Iterator[Store | None]:
+    if no_cache:
+        yield None
+        return
+    log.info("store: %s", resolved.db)
+    with Store.open(resolved.db, resolved.lock_timeout_s) as store:
+        yield store
+
+
+def _swap_findings(
+    analysis: Analysis, store: Store | None, paths: list[Path]
+) -> dict[str, int] | None:
+    """Keeps this run's findings for the next run over the same paths; returns the previous
+    run's (None: no previous run, or no store, and then every finding is new)."""
+    if store is None:
+        return None
+    scope = digest_paths(paths)
+    previous = store.previous_findings(scope)
+    store.record_findings(scope, finding_keys(analysis))
+    return previous
+
+
+@contextlib.contextmanager
+def _restoring_findings(
+    resolved: configuration.Resolved, paths: list[Path] | None, previous: dict[str, int] | None
+) -> Iterator[None]:
+    """If the report cannot be written, the previous run's findings are put back, so that
+    the next run still counts this run's as new (best effort)."""
+    try:
+        yield
+    except BaseException:
+        if paths is not None:
+            with contextlib.suppress(StoreError), Store.open(resolved.db, 5.0) as store:
+                store.record_findings(digest_paths(paths), previous)
+        raise
+
+
+def _logging(verbose: int, quiet: bool) -> None:
+    """Logs to stderr: warnings by default, errors only with --quiet, more with -v/-vv."""
+    if quiet:
+        level = logging.ERROR
+    else:
+        level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("calfguard: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+class _FilesPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} files/s" if speed else "", style="progress.data.speed")
+
+
+@contextlib.contextmanager
+def _progress(verbose: int, quiet: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal; on anything else, nothing, or a log
+    line every few seconds with --verbose."""
+    if quiet:
+        yield None
+        return
+    if not sys.stderr.isatty():
+        if not verbose:
+            yield None
+            return
+        last = [time.monotonic()]
+
+        def log_progress(done: int, total: int, discovered: bool) -> None:
+            if time.monotonic() - last[0] >= 5 or (discovered and done == total):
+                last[0] = time.monotonic()
+                log.info("%d of %d%s files done", done, total, "" if discovered else "+")
+
+        yield log_progress
+        return
+    bar = RichProgress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), _FilesPerSecond(),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("files", total=None)
+
+    def show_progress(done: int, total: int, discovered: bool) -> None:
+        bar.update(task, completed=done, total=total if discovered else None)
+
+    with bar:
+        yield show_progress
+
+
+# --- calfguard cache ... -------------------------------------------------------------------------
+
+cache_app = typer.Typer(
+    help="The store that keeps each file's summaries between runs.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("rebuild")
+def cache_rebuild(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    force: Annotated[
+        bool, typer.Option(help="Also replace an SQLite database that is not a calfguard store.")
+    ] = False,
+    lock_timeout: LockTimeoutOption = None,
+) -> None:
+    """Delete the store (damaged or not) and create an empty one: the next report reads every
+    file again."""
+    resolved = _resolve(configuration.Flags(config=config, db=db, lock_timeout=lock_timeout))
+    try:
+        rebuild_store(resolved.db, force=force, lock_timeout=resolved.lock_timeout_s).close()
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"Rebuilt an empty store at {resolved.db}")
+
+
+@cache_app.command("info")
+def cache_info(
+    db: DbOption = None, config: ConfigOption = None, lock_timeout: LockTimeoutOption = None
+) -> None:
+    """Where the store is, its size and what it holds."""
+    resolved = _resolve(configuration.Flags(config=config, db=db, lock_timeout=lock_timeout))
+    try:
+        with Store.open(resolved.db, resolved.lock_timeout_s) as store:
+            counts = store.counts()
+            migrations = store.migrations()
+    except StoreError as exc:
+        _fail(str(exc))
+    size = sum(
+        p.stat().st_size
+        for p in resolved.db.parent.glob(resolved.db.name + "*")
+        if p.is_file() and not p.name.endswith(".lock")
+    )
+    typer.echo(f"store: {resolved.db} ({size / 2**20:.1f} MiB)")
+    typer.echo(
+        f"files: {counts['files']}; contents: {counts['results']} "
+        f"({counts['unreadable']} unreadable); runs remembered for --fail-on: {counts['runs']}"
+    )
+    typer.echo(f"schema: {', '.join(migrations)}")
+
+
+# --- calfguard config ... ------------------------------------------------------------------------
+
+config_app = typer.Typer(
+    help="Settings: config file, CALFGUARD_* environment variables and flags.",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(
+    config: ConfigOption = None,
+    timezone: TimezoneOption = None,
+    units: Annotated[Units | None, typer.Option(help="Display units.")] = None,
+    week_start: WeekStartOption = None,
+    db: DbOption = None,
+    jobs: JobsOption = None,
+    lock_timeout: LockTimeoutOption = None,
+) -> None:
+    """Print the effective settings as TOML, each with where it came from (flag, environment
+    variable, config file or default)."""
+    resolved = _resolve(
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+    )
+    typer.echo(configuration.show(resolved), nl=False)
+
+
+def _console(output: Path | None, wide: bool = False) -> Console:
+    """The terminal, or a plain-text recording for --output (80 columns, 120 for ``wide``)."""
     if output is None:
-        return Console()
-    return Console(record=True, file=open("/dev/null", "w"), width=120)
+        return make_console()
+    return make_console(io.StringIO(), width=120 if wide else 80, record=True)
 
 
 def _emit(text: str, output: Path | None) -> None:

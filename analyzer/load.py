@@ -7,6 +7,7 @@ cross-training. The same run exported twice is counted once (``set_aside_duplica
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -49,6 +50,25 @@ class Placed:
         return self.summary.sport.is_running
 
 
+class DayIndex:
+    """Placed activities by local date: those of a few days in O(days), not O(activities)."""
+
+    def __init__(self, placed: Sequence[Placed]) -> None:
+        self.placed = placed
+        self.by_day: dict[date, list[int]] = {}
+        for i, p in enumerate(placed):
+            self.by_day.setdefault(p.local_date, []).append(i)
+
+    def between(self, first: date, end: date) -> list[Placed]:
+        """Those with ``first <= local_date < end``, in their original order."""
+        days = (end - first).days
+        if days > len(self.by_day):
+            return [p for p in self.placed if first <= p.local_date < end]
+        found = [i for n in range(days) for i in self.by_day.get(first + timedelta(days=n), ())]
+        return [self.placed[i] for i in sorted(found)]
+
+
+
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     kept_id: str
@@ -69,9 +89,20 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     then more channels); two different runs on the same day are not duplicates."""
     kept: list[Placed] = []
     duplicates: list[Duplicate] = []
+    # Kept runs by start time in DUPLICATE_START_S buckets: a twin can only be in the same or
+    # a neighbouring bucket, so each run is compared with a handful, not with every kept run.
+    near: dict[int, list[tuple[int, Placed]]] = {}
     for item in sorted(placed, key=_richness, reverse=True):
-        twin = next((k for k in kept if _same_activity(k.summary, item.summary)), None)
+        bucket = int(item.summary.start_time.timestamp() // DUPLICATE_START_S)
+        candidates = sorted(
+            (order, k)
+            for b in (bucket - 1, bucket, bucket + 1)
+            for order, k in near.get(b, ())
+            if _same_activity(k.summary, item.summary)
+        )  # the first kept, as a scan of ``kept`` in order would find
+        twin = candidates[0][1] if candidates else None
         if twin is None:
+            near.setdefault(bucket, []).append((len(kept), item))
             kept.append(item)
         else:
             gap = abs(twin.summary.start_time - item.summary.start_time).total_seconds()
@@ -268,6 +299,7 @@ def weeks(
     """Calendar weeks (Monday first by default) covering the daily series."""
     offset = (d.first_day.weekday() - week_start_weekday) % 7
     starts = range(-offset, len(d), 7)
+    days = DayIndex(placed)
     out: list[Week] = []
     for begin in starts:
         lo, hi = max(begin, 0), min(begin + 7, len(d))
@@ -297,21 +329,20 @@ def weeks(
                 long_run_share=float(d.longest_run_m[span].max()) / distance
                 if distance > 0
                 else float("nan"),
-                median_cadence_spm=_week_cadence(placed, week_start),
+                median_cadence_spm=_week_cadence(days, week_start),
                 complete=begin >= 0 and begin + 7 <= len(d),
             )
         )
     return _with_changes(out)
 
 
-def _week_cadence(placed: Sequence[Placed], week_start: date) -> float:
+def _week_cadence(days: DayIndex, week_start: date) -> float:
     week_end = week_start + timedelta(days=7)
     points = [
         (p.summary.cadence.median_spm, p.summary.moving_time_s)
-        for p in placed
-        if p.is_run and week_start <= p.local_date < week_end
-        and np.isfinite(p.summary.cadence.median_spm)
-    ]  # fmt: skip
+        for p in days.between(week_start, week_end)
+        if p.is_run and np.isfinite(p.summary.cadence.median_spm)
+    ]
     if not points:
         return float("nan")
     values, weights = np.array(points).T
@@ -358,18 +389,32 @@ class RunContext:
 def run_contexts(runs: Sequence[Placed], history_start: date) -> list[RunContext]:
     """Every run in time order with its spike ratio and cadence baseline."""
     ordered = sorted(runs, key=lambda p: p.summary.start_time)
-    return [_context(run, ordered, history_start) for run in ordered]
+    starts = [p.summary.start_time for p in ordered]
+    # What the cadence baseline uses, once for all runs: each run's baseline is a slice.
+    columns = np.array(
+        [
+            (p.summary.moving_speed_m_s, p.summary.cadence.mean_spm, p.summary.moving_time_s)
+            for p in ordered
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 3)
+    return [_context(run, ordered, starts, columns, history_start) for run in ordered]
 
 
-def _context(run: Placed, ordered: Sequence[Placed], history_start: date) -> RunContext:
+def _context(
+    run: Placed,
+    ordered: Sequence[Placed],
+    starts: Sequence[datetime],
+    columns: FloatArray,
+    history_start: date,
+) -> RunContext:
     start = run.summary.start_time
-    before = [p for p in ordered if p.summary.start_time < start]
-    window = [
-        p for p in before if p.summary.start_time >= start - timedelta(days=SPIKE_WINDOW_DAYS)
-    ]
+    # ``ordered`` is sorted by start time: the runs before a moment are a prefix of it.
+    end = bisect_left(starts, start)
+    window = ordered[bisect_left(starts, start - timedelta(days=SPIKE_WINDOW_DAYS), 0, end) : end]
     longest = max((p.summary.distance_m for p in window), default=float("nan"))
-    baseline = [p for p in before if p.summary.start_time >= start - timedelta(days=BASELINE_DAYS)]
-    expected, basis = _expected_cadence(baseline, run.summary.moving_speed_m_s)
+    first = bisect_left(starts, start - timedelta(days=BASELINE_DAYS), 0, end)
+    expected, basis = _expected_cadence(columns[first:end], run.summary.moving_speed_m_s)
     actual = run.summary.cadence.mean_spm
     speed = run.summary.moving_speed_m_s
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -385,23 +430,21 @@ def _context(run: Placed, ordered: Sequence[Placed], history_start: date) -> Run
         expected_cadence_spm=expected,
         cadence_vs_baseline_pct=float(cadence_pct),
         step_length_vs_baseline_pct=float(step_pct),
-        baseline_runs=len(baseline),
+        baseline_runs=end - first,
         baseline_basis=basis,
     )
 
 
-def _expected_cadence(baseline: Sequence[Placed], speed_m_s: float) -> tuple[float, str]:
+def _expected_cadence(baseline: FloatArray, speed_m_s: float) -> tuple[float, str]:
     """Cadence the runner's previous 8 weeks predict at ``speed_m_s``: their own line of mean
     cadence on moving speed across runs, weighted by moving time, or their mean with the
-    population slope when their speeds are too alike for a line of their own."""
-    points = [
-        (p.summary.moving_speed_m_s, p.summary.cadence.mean_spm, p.summary.moving_time_s)
-        for p in baseline
-        if np.isfinite(p.summary.cadence.mean_spm) and np.isfinite(p.summary.moving_speed_m_s)
-    ]
+    population slope when their speeds are too alike for a line of their own.
+
+    ``baseline``: one row per earlier run: moving speed, mean cadence, moving time."""
+    points = baseline[np.isfinite(baseline[:, 1]) & np.isfinite(baseline[:, 0])]
     if len(points) < MIN_BASELINE_RUNS or not np.isfinite(speed_m_s):
         return float("nan"), f"fewer than {MIN_BASELINE_RUNS} runs with cadence in 8 weeks"
-    x, y, w = (np.array(column) for column in zip(*points, strict=True))
+    x, y, w = (np.ascontiguousarray(column) for column in points.T)
     if np.ptp(x) >= MIN_OWN_SLOPE_SPAN_M_S:
         slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
         return float(intercept + slope * speed_m_s), f"own line over {len(points)} runs"
@@ -462,6 +505,7 @@ class History:
     weeks: list[Week]
     contexts: list[RunContext]
     shoes: list[ShoeUse]
+    runs_by_day: DayIndex  # the runs again, for the rules' questions about a few days
 
     @property
     def first_day(self) -> date:
@@ -492,4 +536,5 @@ def build_history(summaries: Sequence[ActivitySummary], settings: Settings) -> H
         weeks=weeks(d, series, kept, settings.week_start),
         contexts=run_contexts(runs, first_day),
         shoes=shoe_use(runs, settings.shoes),
+        runs_by_day=DayIndex(runs),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -406,7 +407,7 @@ def _easy_road(p: Placed) -> bool:
 def low_cadence(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
     for week in h.weeks:
         end = week.week_start + timedelta(days=7)
-        runs = [p for p in h.runs if week.week_start <= p.local_date < end and _easy_road(p)]
+        runs = [p for p in h.runs_by_day.between(week.week_start, end) if _easy_road(p)]
         points = [(p.summary.cadence.median_spm, p.summary.moving_time_s) for p in runs
                   if np.isfinite(p.summary.cadence.median_spm)]  # fmt: skip
         if not points:
@@ -509,15 +510,16 @@ def hill_load(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
                 descent_m=week.descent_m, mean_descent_m=means["descent"],
                 ascent_m=week.ascent_m, mean_ascent_m=means["ascent"],
             )  # fmt: skip
+    starts = [p.summary.start_time for p in h.runs]  # in order: the 30 days are a slice
     for ctx in h.contexts:
         s = ctx.placed.summary
         descent = s.elevation.descent_m
         if not _judged(ctx.history_days) or not np.isfinite(descent) or descent < lim["min_run_m"]:
             continue
         start = s.start_time - timedelta(days=30)
-        before = [p.summary.elevation.descent_m for p in h.runs
-                  if start <= p.summary.start_time < s.start_time
-                  and np.isfinite(p.summary.elevation.descent_m)]  # fmt: skip
+        before = [p.summary.elevation.descent_m
+                  for p in h.runs[bisect_left(starts, start) : bisect_left(starts, s.start_time)]
+                  if np.isfinite(p.summary.elevation.descent_m)]  # fmt: skip
         most = max(before, default=0.0)
         if descent > lim["ratio"] * most:
             yield _finding(
@@ -538,10 +540,9 @@ def surface(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
     def shares(start: date, days: int) -> dict[str, float]:
         end = start + timedelta(days=days)
         totals: dict[str, float] = {}
-        for p in h.runs:
-            if start <= p.local_date < end:
-                key = _surface(p.summary.sport)
-                totals[key] = totals.get(key, 0.0) + p.summary.distance_m
+        for p in h.runs_by_day.between(start, end):
+            key = _surface(p.summary.sport)
+            totals[key] = totals.get(key, 0.0) + p.summary.distance_m
         whole = sum(totals.values())
         return {k: v / whole for k, v in totals.items()} if whole > 0 else {}
 

@@ -58,17 +58,20 @@ def test_terminal_report_lists_activities_and_unreadable_files(tmp_path: Path) -
     (tmp_path / "notes.txt").write_text("not an activity")
     result = runner.invoke(app, ["report", str(tmp_path)], env={"NO_COLOR": "1", "COLUMNS": "160"})
     assert result.exit_code == 1  # the report was produced; a file could not be read
-    assert "Activities (1)" in result.stdout
-    assert "2024-05-01" in result.stdout and "1.88 km" in result.stdout
+    # The activity list is `calfguard activities`; the report leads with the period.
+    assert "1 May - 1 May 2024 (1 day): 1 run, 1.9 km; 1 activity read." in result.stdout
     assert "Files that could not be read (1):" in result.stdout
     assert "broken.gpx" in result.stdout and "notes.txt" not in result.stdout
+    listed = runner.invoke(app, ["activities", str(tmp_path)], env={"COLUMNS": "160"})
+    assert "2024-05-01" in listed.stdout and "1.88" in listed.stdout
 
 
 def test_bad_usage_is_exit_2_with_one_error_line() -> None:
     result = runner.invoke(app, ["report", str(SAMPLE), "--timezone", "Mars/Olympus"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "Error: --timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Zurich)"
+        "Error: --timezone: unknown time zone 'Mars/Olympus' "
+        "(use an IANA name such as Europe/Zurich)"
     )
 
 

@@ -20,13 +20,27 @@ from tests.rules_history import MONDAY, PROFILE, steady_weeks, summaries
 TEMPLATE = summaries(steady_weeks(1)[:1])[0]
 
 
-def run_at(start: datetime, km: float, *, ident: str, fmt: Format = Format.FIT,
-           sport: Sport = Sport.RUNNING, offset_s: int | None = 3600) -> ActivitySummary:  # fmt: skip
+def run_at(
+    start: datetime,
+    km: float,
+    *,
+    ident: str,
+    fmt: Format = Format.FIT,
+    sport: Sport = Sport.RUNNING,
+    offset_s: int | None = 3600,
+) -> ActivitySummary:
     return dataclasses.replace(
-        TEMPLATE, id=ident, path=ident, format=fmt, sport=sport, start_time=start,
-        utc_offset_s=offset_s, distance_m=km * 1000, elapsed_time_s=km * 360,
+        TEMPLATE,
+        id=ident,
+        path=ident,
+        format=fmt,
+        sport=sport,
+        start_time=start,
+        utc_offset_s=offset_s,
+        distance_m=km * 1000,
+        elapsed_time_s=km * 360,
         moving_time_s=km * 350,
-    )  # fmt: skip
+    )
 
 
 runs = st.lists(
@@ -52,8 +66,11 @@ def test_weekly_totals_equal_the_sum_of_their_activities(
     kept = {p.summary.id: p for p in history.runs}
     for week in history.weeks:
         assert week.week_start.weekday() == week_start
-        inside = [p for p in kept.values()
-                  if week.week_start <= p.local_date < week.week_start + timedelta(days=7)]  # fmt: skip
+        inside = [
+            p
+            for p in kept.values()
+            if week.week_start <= p.local_date < week.week_start + timedelta(days=7)
+        ]
         assert week.running_distance_m == pytest.approx(sum(p.summary.distance_m for p in inside))
         assert week.running_count == len(inside)
     assert sum(w.running_distance_m for w in history.weeks) == pytest.approx(
@@ -68,12 +85,17 @@ def test_duplicates_never_change_totals(
 ) -> None:
     base = datetime(2026, 1, 1, tzinfo=UTC)
     originals = [
-        run_at(base + timedelta(hours=h), km, ident=f"r{i}.fit") for i, (h, km, _) in enumerate(runs)
+        run_at(base + timedelta(hours=h), km, ident=f"r{i}.fit")
+        for i, (h, km, _) in enumerate(runs)
     ]
     copies = [
-        dataclasses.replace(s, id=s.id.replace(".fit", ".gpx"), format=Format.GPX,
-                            start_time=s.start_time + timedelta(seconds=lag_s),
-                            distance_m=s.distance_m * stretch)  # fmt: skip
+        dataclasses.replace(
+            s,
+            id=s.id.replace(".fit", ".gpx"),
+            format=Format.GPX,
+            start_time=s.start_time + timedelta(seconds=lag_s),
+            distance_m=s.distance_m * stretch,
+        )
         for s in originals
     ]
     alone = build_history(originals, Settings())

@@ -80,8 +80,7 @@ def test_high_volume_and_acwr_and_monotony_on_a_daily_block() -> None:
 
 def test_low_cadence_cadence_drop_and_overstride_in_the_same_week() -> None:
     sessions = [
-        dataclasses.replace(s, cadence_at_3_m_s_spm=148.0) if s.day >= WEEK8 else s
-        for s in base(8)
+        dataclasses.replace(s, cadence_at_3_m_s_spm=148.0) if s.day >= WEEK8 else s for s in base(8)
     ]
     _, assessment = history(sessions)
     (low,) = of_rule(assessment, "low_cadence")
@@ -140,7 +139,9 @@ def test_shoe_mileage_by_default_pair() -> None:
 
 
 def test_no_cross_training_in_the_last_28_days() -> None:
-    sessions = [s for s in base(8) if s.sport is Sport.RUNNING or s.day < WEEK8 - timedelta(weeks=3)]
+    sessions = [
+        s for s in base(8) if s.sport is Sport.RUNNING or s.day < WEEK8 - timedelta(weeks=3)
+    ]
     (finding,) = of_rule(history(sessions)[1], "cross_training")
     assert finding.severity is Severity.INFO
 
@@ -175,8 +176,22 @@ def test_thresholds_can_be_overridden() -> None:
 
 def test_every_rule_in_the_table_is_tested_here() -> None:
     tested = {
-        "session_spike", "weekly_increase", "acwr", "monotony", "high_volume", "low_cadence",
-        "cadence_drop", "overstride_proxy", "form_drift", "hill_load", "surface",
-        "intensity_spike", "heat", "shoe_mileage", "cross_training", "warmup", "age",
-    }  # fmt: skip
+        "session_spike",
+        "weekly_increase",
+        "acwr",
+        "monotony",
+        "high_volume",
+        "low_cadence",
+        "cadence_drop",
+        "overstride_proxy",
+        "form_drift",
+        "hill_load",
+        "surface",
+        "intensity_spike",
+        "heat",
+        "shoe_mileage",
+        "cross_training",
+        "warmup",
+        "age",
+    }
     assert tested == set(RULES)

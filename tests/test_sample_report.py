@@ -33,7 +33,7 @@ EXPECTED = {
             "2026-10-25",
         )
         for rule in ("cadence_drop", "overstride_proxy")
-    },  # fmt: skip
+    },
     ("intensity_spike", "caution", "2026-10-19"): "intervals resume after the trail block",
     ("weekly_increase", "info", "2026-10-26"): "the build-up before the long run (+16 %)",
     ("weekly_increase", "caution", "2026-11-02"): "the week of the 32 km run",

@@ -1,17 +1,74 @@
-"""The JSON report: a versioned document scripts can rely on (docs/report.md, schema in docs/)."""
+"""The JSON report: a versioned document scripts can rely on (docs/report.md; JSON Schema in
+docs/report.schema.json). The table commands print parts of the same document: the same row
+definitions (records.py) under the same names."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from analyzer import __version__
+from analyzer.metrics.summary import ActivitySummary
 from analyzer.pipeline import Analysis
-from analyzer.report.records import document
+from analyzer.report.digest import quality_notes
+from analyzer.report.records import (
+    activity_row,
+    document,
+    error_row,
+    finding_row,
+    plain,
+    quality_row,
+    week_row,
+)
 
 SCHEMA_VERSION = "1.0"
 
 
+def _dump(body: dict[str, Any]) -> str:
+    head = {"schema_version": SCHEMA_VERSION, "generator": f"calfguard {__version__}"}
+    return json.dumps(head | body, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def render_json(analysis: Analysis) -> str:
-    body = {"schema_version": SCHEMA_VERSION, "generator": f"calfguard {__version__}"}
-    body.update(document(analysis))
-    return json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return _dump(document(analysis))
+
+
+def render_activities_json(summaries: Sequence[ActivitySummary], analysis: Analysis) -> str:
+    """``calfguard activities --format json``: the chosen activities and the unreadable files."""
+    return _dump(
+        {
+            "activities": [activity_row(s, analysis) for s in summaries],
+            "errors": [error_row(e) for e in analysis.errors],
+        }
+    )
+
+
+def render_weeks_json(analysis: Analysis) -> str:
+    """``calfguard weeks --format json``."""
+    history = analysis.history
+    return _dump(
+        {
+            "period": {
+                "first_day": plain(history.first_day) if history else None,
+                "last_day": plain(history.last_day) if history else None,
+            },
+            "weeks": [week_row(w) for w in history.weeks] if history else [],
+            "errors": [error_row(e) for e in analysis.errors],
+        }
+    )
+
+
+def render_show_json(analysis: Analysis) -> str:
+    """``calfguard show --format json``: the file's activities, the findings about them, and
+    their data-quality notes."""
+    findings = analysis.assessment.findings if analysis.assessment else []
+    ids = {s.id for s in analysis.summaries}
+    return _dump(
+        {
+            "activities": [activity_row(s, analysis) for s in analysis.summaries],
+            "findings": [finding_row(f) for f in findings if f.activity_id in ids],
+            "data_quality": [quality_row(n) for n in quality_notes(analysis)],
+            "errors": [error_row(e) for e in analysis.errors],
+        }
+    )

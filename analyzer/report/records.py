@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -16,8 +16,10 @@ from analyzer.calendar import WEEKDAYS, local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS
 from analyzer.load import History, ShoeUse, Week
 from analyzer.metrics.summary import ActivitySummary
+from analyzer.model import Sport
 from analyzer.pipeline import Analysis
 from analyzer.readers import ReadFailure
+from analyzer.report.digest import Digest, QualityNote, digest
 from analyzer.rules import CauseStatus, Finding, cause_overview
 
 
@@ -82,6 +84,24 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
     return {key: plain(value) for key, value in row.items()}
 
 
+def select_activities(
+    analysis: Analysis, since: date | None = None, until: date | None = None,
+    sports: Iterable[Sport] = (),
+) -> list[ActivitySummary]:  # fmt: skip
+    """The activities whose local date is within [since, until] and whose sport is one of
+    ``sports`` (any when empty), in time order."""
+    wanted = set(sports)
+    chosen = []
+    for s in analysis.summaries:
+        day = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone).date()
+        if (since and day < since) or (until and day > until):
+            continue
+        if wanted and s.sport not in wanted:
+            continue
+        chosen.append(s)
+    return chosen
+
+
 def week_row(week: Week) -> dict[str, Any]:
     return plain(week)  # type: ignore[no-any-return]
 
@@ -102,9 +122,28 @@ def error_row(failure: ReadFailure) -> dict[str, str]:
     return {"path": failure.path, "reason": failure.reason}
 
 
+def recent_row(d: Digest) -> dict[str, Any]:
+    """The headline: the last 28 days of the history."""
+    return {
+        "first_day": plain(d.recent_first_day),
+        "last_day": plain(d.last_day),
+        "runs": d.recent_runs,
+        "running_distance_m": plain(d.recent_distance_m),
+        "running_time_s": plain(d.recent_time_s),
+        "longest_run_m": plain(d.recent_longest_m),
+        "findings": len(d.current),
+        "earlier_findings": len(d.earlier),
+    }
+
+
+def quality_row(note: QualityNote) -> dict[str, str]:
+    return {"kind": note.kind, "path": note.path, "message": note.message}
+
+
 def document(analysis: Analysis) -> dict[str, Any]:
     """The whole report as data: what the JSON report prints and the other formats read."""
     history: History | None = analysis.history
+    summary = digest(analysis)
     findings = analysis.assessment.findings if analysis.assessment else []
     settings = analysis.settings
     return {
@@ -131,4 +170,6 @@ def document(analysis: Analysis) -> dict[str, Any]:
         "shoes": [shoe_row(s) for s in history.shoes] if history else [],
         "duplicates": [plain(d) for d in history.duplicates] if history else [],
         "errors": [error_row(e) for e in analysis.errors],
+        "recent": recent_row(summary),
+        "data_quality": [quality_row(n) for n in summary.quality],
     }

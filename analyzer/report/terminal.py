@@ -1,113 +1,498 @@
-"""The terminal report: rich tables on a terminal, plain text when piped or NO_COLOR is set."""
+"""The terminal report: rich tables and colour on a terminal, plain text when the output is not
+a terminal or NO_COLOR is set. Width-aware: everything wraps to the console's width and reads
+well at 80 columns.
+
+The default report leads with the last four weeks and the findings that matter now; the full
+activity list belongs to ``calfguard activities`` (``render_activities``), one activity in
+detail to ``calfguard show`` (``render_show``), the weekly table alone to ``calfguard weeks``.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Sequence
+from typing import IO, Any
+
+from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from analyzer.calendar import local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
+from analyzer.load import Week
+from analyzer.metrics.summary import ActivitySummary
+from analyzer.model import Sport
 from analyzer.pipeline import Analysis
-from analyzer.report import units
-from analyzer.rules import Severity, cause_overview
+from analyzer.report import units as u
+from analyzer.report.digest import (
+    NOT_ALL_CLEAR,
+    ROUTINE_KINDS,
+    RULE_TITLES,
+    SEVERITY_MEANING,
+    SKIPPED_SILENTLY,
+    Digest,
+    digest,
+    first_sentence,
+    grouped,
+    period_text,
+    recent_text,
+)
+from analyzer.report.records import activity_row
+from analyzer.rules import CauseStatus, Finding, Severity
 
-_STYLE = {Severity.HIGH: "bold red", Severity.CAUTION: "yellow", Severity.INFO: "cyan"}
+SEVERITY_STYLE = {Severity.HIGH: "bold red", Severity.CAUTION: "yellow", Severity.INFO: "cyan"}
+BAR_BLOCKS = " ▏▎▍▌▋▊▉█"
+BAR_WIDTH = 8
+WIDE = 110  # from this width on, the weekly table shows its extra columns
+MAX_FILES_LISTED = 5
+SPORT_LABELS = {
+    Sport.RUNNING: "run", Sport.TRAIL_RUNNING: "trail run", Sport.TREADMILL: "treadmill",
+    Sport.TRACK: "track", Sport.WALKING: "walk", Sport.HIKING: "hike", Sport.CYCLING: "ride",
+    Sport.SWIMMING: "swim", Sport.OTHER: "other",
+}  # fmt: skip
 
 
-def render_terminal(analysis: Analysis, console: Console, unit: str = "km") -> None:
-    console.print(f"[bold]calfguard[/bold]: {DISCLAIMER}\n")
-    _activities(analysis, console, unit)
-    _weeks(analysis, console, unit)
-    _findings(analysis, console)
-    _causes(analysis, console)
-    console.print(f"\n[bold]{RED_FLAGS_INTRO}[/bold]")
-    for flag in RED_FLAGS:
-        console.print(f"  - {flag}", highlight=False)
-    _quality(analysis, console)
+def make_console(
+    file: IO[str] | None = None, *, width: int | None = None, record: bool = False
+) -> Console:
+    """A console that writes colour only to a terminal, and never when NO_COLOR is set."""
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        file=file,
+        width=width,
+        record=record,
+        force_terminal=False if plain else None,
+        no_color=plain,
+        highlight=False,
+        emoji=False,
+    )
 
 
-def _activities(analysis: Analysis, console: Console, unit: str) -> None:
-    table = Table(title=f"Activities ({len(analysis.summaries)})", title_justify="left")
-    for header in ("Local start", "Sport", "Distance", "Moving", "Cadence", "Ascent", "File"):
-        table.add_column(
-            header, justify="left" if header in ("Local start", "Sport", "File") else "right"
+def bar(value: float, most: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of ``value`` out of ``most`` in eighths of a character."""
+    if not (math.isfinite(value) and math.isfinite(most)) or most <= 0 or value <= 0:
+        return ""
+    eighths = round(min(value / most, 1.0) * width * 8)
+    full, part = divmod(max(eighths, 1), 8)
+    return "█" * full + (BAR_BLOCKS[part] if part else "")
+
+
+def _heading(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, style="bold underline"))
+
+
+def _para(console: Console, text: str | Text, indent: int = 2, style: str = "") -> None:
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    console.print(Padding(body, (0, 0, 0, indent)))
+
+
+def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> None:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for item in items:
+        grid.add_row("-", item)
+    console.print(Padding(grid, (0, 0, 0, indent)))
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def render_terminal(
+    analysis: Analysis, console: Console, unit: str = "km", show_all: bool = False
+) -> None:
+    d = digest(analysis)
+    _headline(d, console, unit)
+    _findings(d, console, unit, show_all)
+    if analysis.history is not None:
+        _heading(console, "Weekly load")
+        console.print(weeks_table(analysis.history.weeks, unit, wide=console.width >= WIDE))
+    _causes(d, console)
+    _warming_up(d, console)
+    _red_flags(console)
+    _quality(d, console)
+
+
+def _headline(d: Digest, console: Console, unit: str) -> None:
+    console.print(Text("calfguard report", style="bold"))
+    console.print(Text(DISCLAIMER, style="dim"))
+    console.print()
+    if d.first_day is None:
+        console.print(Text("No activities could be read from the given paths.", style="bold"))
+        return
+    console.print(Text.assemble(("Period ", "bold"), period_text(d, unit)))
+    console.print(Text.assemble(("Last 4 weeks ", "bold"), recent_text(d, unit)))
+
+
+def finding_line(f: Finding, unit: str) -> Text:
+    return Text.assemble(
+        (RULE_TITLES[f.rule], "bold"),
+        ": ",
+        u.message(first_sentence(f.message), unit),
+        (f" [{f.cause.value}]", "dim"),
+    )
+
+
+def findings_grid(findings: Sequence[Finding], unit: str) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column(ratio=1)
+    for f in findings:
+        grid.add_row(
+            Text(f.severity.label, style=SEVERITY_STYLE[f.severity]),
+            u.day(f.date),
+            finding_line(f, unit),
         )
+    return grid
+
+
+def _count_by_severity(findings: Sequence[Finding]) -> str:
+    parts = []
+    for severity in sorted(Severity, reverse=True):
+        n = sum(1 for f in findings if f.severity is severity)
+        if n:
+            parts.append(f"{n} {severity.label}")
+    return ", ".join(parts)
+
+
+def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
+    _heading(console, "What matters most now (findings of the last 4 weeks)")
+    if d.current:
+        console.print(Padding(findings_grid(d.current, unit), (0, 0, 0, 2)))
+        _para(console, f"Severity: {SEVERITY_MEANING}.", style="dim")
+    elif d.first_day is not None:
+        _para(console, f"No findings in the last 4 weeks. {NOT_ALL_CLEAR}")
+    else:
+        _para(console, "Nothing to judge without activities.")
+    if not d.earlier:
+        return
+    span = f"{u.day(min(f.date for f in d.earlier))} - {u.day(max(f.date for f in d.earlier))}"
+    if show_all:
+        _heading(console, f"Earlier findings ({len(d.earlier)}, {span})")
+        console.print(Padding(findings_grid(d.earlier, unit), (0, 0, 0, 2)))
+    else:
+        console.print()
+        _para(
+            console,
+            f"{len(d.earlier)} earlier findings ({span}: {_count_by_severity(d.earlier)}) "
+            "are not listed: add --all to list them, or use --format json, html or markdown "
+            "for the full list with evidence.",
+        )
+
+
+def weeks_table(weeks: Sequence[Week], unit: str, wide: bool = False) -> Table:
+    """The weekly load: distance with a bar, change, longest run, hills, cadence, ACWR."""
+    dist, up = u.distance_label(unit), u.height_label(unit)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("Week", no_wrap=True)
+    table.add_column("Runs", justify="right")
+    table.add_column(dist, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
+    table.add_column("Change", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("vs 4 wk", justify="right", no_wrap=True)
+    table.add_column(f"Longest\n{dist}", justify="right")
+    table.add_column(f"Ascent\n{up}", justify="right")
+    table.add_column(f"Descent\n{up}", justify="right")
+    table.add_column("Cadence\nspm", justify="right")
+    table.add_column("ACWR", justify="right")
+    if wide:
+        table.add_column("Time", justify="right")
+        table.add_column("Monotony", justify="right")
+        table.add_column("Other\nsports", justify="right")
+    most = max((w.running_distance_m for w in weeks), default=0.0)
+    with_year = len({w.week_start.year for w in weeks}) > 1
+    for w in weeks:
+        label = u.day(w.week_start, with_year) + ("" if w.complete else "*")
+        row: list[str | Text] = [
+            label,
+            str(w.running_count),
+            u.distance_number(w.running_distance_m, unit),
+            Text(bar(w.running_distance_m, most), style="green"),
+            u.percent(w.change_vs_last_week_pct),
+        ]
+        if wide:
+            row.append(u.percent(w.change_vs_4_week_mean_pct))
+        row += [
+            u.distance_number(w.longest_run_m if w.running_count else math.nan, unit),
+            u.height_number(w.ascent_m, unit),
+            u.height_number(w.descent_m, unit),
+            u.cadence_number(w.median_cadence_spm),
+            u.ratio(w.acwr_ewma),
+        ]
+        if wide:
+            row += [
+                u.duration(w.running_time_s),
+                u.ratio(w.monotony),
+                str(w.cross_training_count),
+            ]
+        table.add_row(*row)
+    table.caption = (
+        "Weeks start on the configured weekday; * a week the files start or end inside. "
+        "Change: on the week before. ACWR: acute:chronic distance ratio, context only."
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def _cause_status(c: CauseStatus, have_data: bool) -> Text:
+    if c.status == "seen":
+        worst = c.worst.label if c.worst else "-"
+        style = SEVERITY_STYLE[c.worst] if c.worst else ""
+        return Text.assemble(
+            f"{c.findings} finding{'s' if c.findings != 1 else ''}, worst ", (worst, style)
+        )
+    if c.status == "cannot_be_seen":
+        return Text("cannot be seen from watch data", style="dim")
+    return Text("nothing seen in the data" if have_data else "no data to judge")
+
+
+def _causes(d: Digest, console: Console) -> None:
+    _heading(console, "The guide's causes of calf pain, and what the data says")
+    have_data = d.first_day is not None
+    for c in d.causes:
+        line = Text.assemble((c.title, "bold"), ": ", _cause_status(c, have_data))
+        console.print(Padding(line, (0, 0, 0, 2)))
+        _para(console, f"Advice: {c.advice}", indent=4)
+        if c.unseen:
+            _para(console, f"Not visible: {c.unseen}", indent=4, style="dim")
+
+
+def _warming_up(d: Digest, console: Console) -> None:
+    if d.first_day is None:
+        return
+    _heading(console, "Rules still warming up")
+    if not d.warming_up:
+        _para(console, "None: every rule had enough history to be judged.")
+        return
+    _para(console, "Not enough history yet; their silence is not an all-clear:")
+    _bullets(console, [f"{RULE_TITLES[rule]} ({rule}): {why}" for rule, why in d.warming_up], 4)
+
+
+def _red_flags(console: Console) -> None:
+    _heading(console, "Red flags. " + RED_FLAGS_INTRO)
+    _bullets(console, list(RED_FLAGS))
+    _para(console, Text(DISCLAIMER, style="bold"))
+
+
+def _quality(d: Digest, console: Console) -> None:
+    _heading(console, "Data quality")
+    for kind, heading, notes in grouped(d.quality):
+        files = len({n.path for n in notes})
+        if kind in ROUTINE_KINDS:
+            _para(console, f"{heading}: {files} file{'s' if files != 1 else ''}.")
+            continue
+        style = "bold" if kind == "unreadable" else ""
+        _para(console, Text(f"{heading} ({len(notes)}):", style=style))
+        lines: list[str | Text] = [f"{n.path}: {n.message}" for n in notes[:MAX_FILES_LISTED]]
+        if len(notes) > MAX_FILES_LISTED:
+            lines.append(f"and {len(notes) - MAX_FILES_LISTED} more (--format json lists all)")
+        _bullets(console, lines, 4)
+    _para(console, SKIPPED_SILENTLY, style="dim")
+
+
+# --- calfguard activities, show, weeks --------------------------------------------------------
+
+
+def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, unit: str) -> Table:
+    dist, up = u.distance_label(unit), u.height_label(unit)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("Local start", no_wrap=True)
+    table.add_column("Sport", no_wrap=True)
+    table.add_column(dist, justify="right", no_wrap=True)
+    table.add_column("Moving", justify="right", no_wrap=True)
+    table.add_column(f"Pace\n/{dist}", justify="right", no_wrap=True)
+    table.add_column("Cadence\nspm", justify="right")
+    table.add_column(f"Ascent\n{up}", justify="right")
+    table.add_column("File", overflow="fold", ratio=1)
     duplicates = analysis.duplicate_of
-    for s in analysis.summaries:
+    for s in summaries:
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
-        name = s.id.rsplit("/", 1)[-1] + (" (duplicate)" if s.id in duplicates else "")
+        name = s.path.replace("\\", "/").rsplit("/", 1)[-1]
+        if s.id in duplicates:
+            name += " (duplicate, not counted)"
         table.add_row(
             local.strftime("%Y-%m-%d %H:%M"),
-            s.sport.value,
-            units.distance(s.distance_m, unit),
-            units.duration(s.moving_time_s),
-            units.cadence(s.cadence.mean_spm),
-            units.height(s.elevation.ascent_m),
-            name,
+            SPORT_LABELS.get(s.sport, s.sport.value),
+            u.distance_number(s.distance_m, unit, 2),
+            u.duration(s.moving_time_s),
+            u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-",
+            u.cadence_number(s.cadence.mean_spm),
+            u.height_number(s.elevation.ascent_m, unit),
+            Text(name),
         )
-    console.print(table)
+    return table
 
 
-def _weeks(analysis: Analysis, console: Console, unit: str) -> None:
+def render_activities(
+    summaries: Sequence[ActivitySummary], analysis: Analysis, console: Console, unit: str = "km"
+) -> None:
+    duplicates = analysis.duplicate_of
+    running = [s for s in summaries if s.sport.is_running and s.id not in duplicates]
+    total = u.distance(sum(s.distance_m for s in running), unit, 1)
+    console.print(
+        Text.assemble(
+            (f"Activities ({len(summaries)})", "bold"),
+            f"  {u.count(len(running), 'run')}, {total} (duplicates counted once)",
+        )
+    )
+    if summaries:
+        console.print(activities_table(summaries, analysis, unit))
+    for failure in analysis.errors:
+        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
+
+
+def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None:
     if analysis.history is None:
-        return
-    table = Table(title="Weeks", title_justify="left")
-    for header in ("Week", "Runs", "Distance", "Change", "Longest", "Descent", "Cadence", "ACWR"):
-        table.add_column(header, justify="left" if header == "Week" else "right")
-    for w in analysis.history.weeks:
-        table.add_row(
-            w.week_start.isoformat(),
-            str(w.running_count),
-            units.distance(w.running_distance_m, unit),
-            units.percent(w.change_vs_last_week_pct),
-            units.distance(w.longest_run_m, unit),
-            units.height(w.descent_m),
-            units.cadence(w.median_cadence_spm),
-            units.ratio(w.acwr_ewma),
-        )
-    console.print(table)
-
-
-def _findings(analysis: Analysis, console: Console) -> None:
-    findings = analysis.assessment.findings if analysis.assessment else []
-    console.print(f"\n[bold]Findings ({len(findings)})[/bold]")
-    for f in findings:
-        style = _STYLE[f.severity]
+        console.print("No activities could be read from the given paths.")
+    else:
+        h = analysis.history
         console.print(
-            f"  [{style}]{f.severity.label:>7}[/{style}] {f.date} {f.rule} ({f.cause.value}): ",
-            end="",
+            Text.assemble(("Weekly load", "bold"), f"  {u.period(h.first_day, h.last_day)}")
         )
-        console.print(f.message, markup=False, highlight=False)
-    if analysis.assessment and analysis.assessment.warming_up:
-        console.print("  Still warming up (not enough history yet):")
-        for rule, why in analysis.assessment.warming_up:
-            console.print(f"    {rule}: {why}", markup=False, highlight=False)
+        console.print(weeks_table(h.weeks, unit, wide=console.width >= WIDE))
+    for failure in analysis.errors:
+        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
 
 
-def _causes(analysis: Analysis, console: Console) -> None:
+# --- one activity in detail -------------------------------------------------------------------
+
+SHOW_GROUPS: tuple[tuple[str, str | None], ...] = (
+    ("Totals", None),
+    ("Cadence and steps", "cadence"),
+    ("Running dynamics", "dynamics"),
+    ("Elevation", "elevation"),
+    ("Heart rate", "heart"),
+    ("Intensity", "intensity"),
+    ("Temperature", "heat"),
+    ("Warm-up", "warm_up"),
+    ("The device's own totals", "device_totals"),
+    ("Data quality", "quality"),
+)
+IDENTITY = ("id", "path", "format", "sport", "sub_sport", "name", "device", "gear",
+            "start_time", "local_start_time", "utc_offset_from_file", "duplicate_of")  # fmt: skip
+TOTALS = ("distance_m", "moving_time_s", "elapsed_time_s", "timer_time_s", "moving_speed_m_s",
+          "grade_adjusted_speed_m_s", "ascent_m", "descent_m", "avg_cadence_spm",
+          "avg_step_length_m", "avg_heart_rate_bpm")  # fmt: skip
+LABELS = {
+    "mean_spm": "mean", "median_spm": "median", "p10_spm": "10th percentile",
+    "p90_spm": "90th percentile", "time_below_160_s": "time below 160 spm",
+    "slope_spm_per_m_s": "slope on speed", "intercept_spm": "intercept",
+    "mean_bpm": "mean", "max_bpm": "max", "zone_time_s": "time in zones 1-5",
+    "mean_c": "mean", "max_c": "max", "time_at_or_above_18c_s": "time at 18 °C or more",
+    "time_at_or_above_25c_s": "time at 25 °C or more", "trimp": "TRIMP",
+    "trimp_basis": "TRIMP basis",
+    "moving_speed_m_s": "moving speed", "grade_adjusted_speed_m_s": "grade-adjusted speed",
+    "avg_cadence_spm": "mean cadence", "avg_step_length_m": "mean step length",
+    "avg_heart_rate_bpm": "mean heart rate", "utc_offset_from_file": "UTC offset from the file",
+    "first_10min_speed_m_s": "first 10 min speed", "rest_speed_m_s": "speed after 10 min",
+    "first_10min_hr_bpm": "first 10 min heart rate", "rest_hr_bpm": "heart rate after 10 min",
+    "descent_per_km_m": "descent per km", "steepest_descent_grade_pct": "steepest descent",
+    "steep_descent_distance_m": "distance at -5 % or steeper",
+    "steep_descent_time_s": "time at -5 % or steeper", "id": "id",
+}  # fmt: skip
+_SUFFIXES = ("_m_s", "_spm", "_bpm", "_pct", "_m", "_s", "_c")
+
+
+def field_label(name: str) -> str:
+    if name in LABELS:
+        return LABELS[name]
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name.replace("_", " ")
+
+
+def field_value(name: str, value: Any, unit: str) -> str:
+    """One metric of an activity row (plain JSON-ready data) with its display unit."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        if name == "zone_time_s":
+            return ", ".join(f"Z{i} {u.duration(v)}" for i, v in enumerate(value, 1))
+        return ("; " if name == "notes" else ", ").join(str(v) for v in value) if value else "none"
+    if not isinstance(value, int | float):
+        return str(value)
+    v = float(value)
+    if name in ("ground_contact_time_s",):
+        return f"{v * 1000:.0f} ms"
+    if name == "vertical_oscillation_m":
+        return f"{v * 100:.1f} cm"
+    if name.endswith("step_length_m"):
+        return u.step_length(v, unit)
+    if name == "descent_per_km_m":
+        per = v * u.KM_PER_MILE if unit == "mi" else v
+        return f"{u.height_value(per, unit):.0f} {u.height_label(unit)}/{u.distance_label(unit)}"
+    if name.endswith("distance_m"):
+        return u.distance(v, unit)
+    if name.endswith("_spm_per_m_s"):
+        return f"{v:.1f} spm per m/s"
+    if name.endswith("_m_s"):
+        return f"{u.speed(v, unit)} ({u.pace(v, unit)})"
+    if name.endswith("_spm"):
+        return u.cadence(v)
+    if name.endswith("_bpm"):
+        return u.heart_rate(v)
+    if name.endswith("_pct"):
+        return f"{v:+.1f} %" if "drift" in name else f"{v:.1f} %"
+    if name.endswith("_m"):
+        return u.height(v, unit)
+    if name.endswith("_s"):
+        return u.duration(v)
+    if name.endswith("_c"):
+        return u.temperature(v)
+    if name == "rejected_gps_jumps":
+        return f"{value:d}" if isinstance(value, int) else f"{v:.0f}"
+    return f"{v:.1f}"
+
+
+def _pairs(console: Console, title: str, pairs: Sequence[tuple[str, str]]) -> None:
+    """A group of metrics: its title, then label and value, one pair a line."""
+    console.print(Text(title, style="bold"))
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold", ratio=1)
+    for label, value in pairs:
+        table.add_row(label, Text(value))
+    console.print(Padding(table, (0, 0, 1, 2)))
+
+
+def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
+    """Each activity of the file(s), every metric grouped with its units, then its data
+    quality and any findings about it."""
+    for failure in analysis.errors:
+        console.print(Text(f"Could not read {failure.path}: {failure.reason}", style="bold"))
     findings = analysis.assessment.findings if analysis.assessment else []
-    console.print("\n[bold]The guide's causes, and what the data says[/bold]")
-    for c in cause_overview(findings):
-        if c.status == "seen":
-            what = f"{c.findings} finding(s), worst {c.worst.label if c.worst else '-'}"
-        elif c.status == "nothing_seen":
-            what = "nothing seen in the data"
-        else:
-            what = "cannot be seen from watch data"
-        console.print(f"  [bold]{c.title}[/bold]: {what}.")
-        console.print(f"    Advice: {c.advice}", markup=False, highlight=False)
-        if c.unseen:
-            console.print(f"    Not visible: {c.unseen}", markup=False, highlight=False)
-
-
-def _quality(analysis: Analysis, console: Console) -> None:
-    console.print("\n[bold]Data quality[/bold]")
-    for kept, dropped in sorted(analysis.duplicate_of.items()):
-        console.print(f"  duplicate set aside: {kept} (same run as {dropped})", markup=False)
+    notes = digest(analysis).quality
     for s in analysis.summaries:
-        for note in s.quality.notes:
-            console.print(f"  {s.id}: {note}", markup=False, highlight=False)
-    if analysis.errors:
-        console.print(f"\nFiles that could not be read ({len(analysis.errors)}):")
-        for failure in analysis.errors:
-            console.print(f"  {failure.path}: {failure.reason}", markup=False, highlight=False)
+        row = activity_row(s, analysis)
+        local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
+        title = s.name or s.path.replace("\\", "/").rsplit("/", 1)[-1]
+        when = f"{SPORT_LABELS.get(s.sport, s.sport.value)}, {local.strftime('%Y-%m-%d %H:%M')}"
+        console.print(Text.assemble((title, "bold underline"), f"  {when}"))
+        console.print()
+        identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]
+        _pairs(console, "Activity", identity)
+        for group, key in SHOW_GROUPS:
+            part = {k: row[k] for k in TOTALS} if key is None else row[key]
+            pairs = [(field_label(k), field_value(k, v, unit)) for k, v in part.items()]
+            if key is not None and all(v == "-" for _, v in pairs):
+                pairs = [("", "not recorded")]
+            _pairs(console, group, pairs)
+        mine = [n for n in notes if n.path == s.path]
+        if mine:
+            _heading(console, "Notes on this file")
+            _bullets(console, [n.message for n in mine])
+        about = [f for f in findings if f.activity_id == s.id]
+        if about:
+            _heading(console, "Findings about this run")
+            console.print(Padding(findings_grid(about, unit), (0, 0, 0, 2)))
+        console.print()

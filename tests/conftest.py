@@ -1,0 +1,52 @@
+"""Every test runs with its own empty cache and config folders, and without CALFGUARD_*
+settings from the developer's environment (except the corpus location): a developer's
+config file or store never changes what a test sees, and tests never write to them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in list(os.environ):
+        if name.startswith("CALFGUARD_") and name != "CALFGUARD_CORPUS":
+            monkeypatch.delenv(name)
+    Path(home / "cache").mkdir()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _json_reports_match_the_schema() -> Iterator[None]:
+    """Every JSON report any test produces (``render_json``, whoever calls it) is validated
+    against docs/report.schema.json, so the schema cannot drift from the output. Patched once
+    for the session, without ``monkeypatch``."""
+    import json
+
+    import analyzer.cli
+    from analyzer.pipeline import Analysis
+    from analyzer.report import json_report
+    from tests.report.schema_check import Checked, validate_report
+
+    original = json_report.render_json
+
+    def checked(analysis: Analysis) -> str:
+        text = original(analysis)
+        validate_report(json.loads(text))
+        Checked.reports += 1
+        return text
+
+    targets = [m for m in (json_report, analyzer.cli) if getattr(m, "render_json", None)]
+    for module in targets:
+        module.render_json = checked  # type: ignore[attr-defined]
+    yield
+    for module in targets:
+        module.render_json = original  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""The HTML report: one self-contained file (nothing to fetch), every user text escaped,
+the charts drawn by matplotlib as inline SVG, deterministic."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS
+from analyzer.pipeline import Analysis
+from analyzer.report.charts import CHARTS, mathtext_safe
+from analyzer.report.html_report import esc, render_html
+from analyzer.samplegen.gpx_writer import gpx_bytes
+from tests.factories import activity, full_samples
+from tests.report.conftest import CONFIG, SAMPLE, run
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+class _Collect(HTMLParser):
+    """Every id, every URL-bearing attribute, and the tags, of a document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.append(value)
+            if name in ("src", "href", "xlink:href", "srcset", "action", "poster", "data"):
+                self.urls.append(value or "")
+
+
+def parse(document: str) -> _Collect:
+    collected = _Collect()
+    collected.feed(document)
+    return collected
+
+
+def assert_self_contained(document: str) -> None:
+    """Nothing in the page can make a request: no external src/href/url(), no script, no
+    stylesheet link, no @import, and a Content-Security-Policy that forbids every fetch."""
+    parsed = parse(document)
+    for url in parsed.urls:
+        assert url.startswith(("#", "data:")), url
+    for url in re.findall(r"url\(\s*['\"]?([^'\")]*)", document):
+        assert url.startswith(("#", "data:")), url
+    assert not {"script", "link", "iframe", "object", "embed", "base"} & set(parsed.tags)
+    assert "@import" not in document
+    assert not re.search(r"(?:src|href)\s*=\s*['\"]?\s*(?:https?:)?//", document, re.I)
+    assert "default-src 'none'" in document
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    target = tmp_path_factory.mktemp("html") / "report.html"
+    result = run("report", "--config", str(CONFIG), str(SAMPLE), "--format", "html",
+                 "--output", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    return target.read_text(encoding="utf-8")
+
+
+def test_self_contained(report_html: str) -> None:
+    assert report_html.startswith("<!DOCTYPE html>")
+    assert_self_contained(report_html)
+    assert len(report_html.encode()) < 400_000
+
+
+def test_charts_are_inline_svg_with_unique_ids(report_html: str) -> None:
+    parsed = parse(report_html)
+    assert len(parsed.ids) == len(set(parsed.ids)), "duplicate ids"
+    for chart_id, *_ in CHARTS:
+        assert f'<svg id="{chart_id}" role="img"' in report_html
+    assert report_html.count("<svg") == len(CHARTS) == 6
+    assert "<?xml" not in report_html and "<!DOCTYPE svg" not in report_html
+
+
+def test_content(report_html: str) -> None:
+    assert esc(DISCLAIMER) in report_html
+    for flag in RED_FLAGS:
+        assert f"<li>{esc(flag)}</li>" in report_html
+    for cause in CAUSES:
+        assert f'id="cause-{cause.value}"' in report_html
+    assert report_html.count('<span class="badge high">high</span>') == 2  # now + its cause
+    assert '<span class="n">13</span><span class="l">runs</span>' in report_html
+    assert '<span class="n">133.8 km</span><span class="l">running distance</span>' in report_html
+    assert "All activities (63)" in report_html
+    assert "Road shoes (grey)" in report_html
+    assert "@media print" in report_html and "@media (max-width: 640px)" in report_html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in report_html
+
+
+def test_deterministic(sample: Analysis) -> None:
+    assert render_html(sample) == render_html(sample)
+
+
+def test_miles(sample: Analysis) -> None:
+    document = render_html(sample, "mi")
+    assert '<span class="n">83.2 mi</span>' in document
+    assert "19.9 mi, 2.1x your longest run" in document
+    assert "moving speed (mph)" in document  # the cadence chart's axis
+
+
+def test_hostile_names_are_escaped(tmp_path: Path) -> None:
+    run_ = dataclasses.replace(activity(full_samples(900)), name=HOSTILE)
+    hostile_file = tmp_path / 'x"><img src=x onerror=alert(2)>.gpx'
+    hostile_file.write_bytes(gpx_bytes(run_))
+    config = tmp_path / "calfguard.toml"
+    config.write_text(
+        '[[shoes]]\nname = "Cheap $x$ <b>shoes</b> & co"\nstart_distance_km = 100\n'
+        "default = true\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "report.html"
+    result = run("report", "--config", str(config), str(tmp_path), "--format", "html",
+                 "--output", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = target.read_text(encoding="utf-8")
+    assert HOSTILE not in document and "<img" not in document and "<b>" not in document
+    assert esc(HOSTILE) in document
+    assert esc('x"><img src=x onerror=alert(2)>.gpx') in document
+    assert "Cheap $x$ &lt;b&gt;shoes&lt;/b&gt; &amp; co" in document  # table and chart label
+    assert_self_contained(document)
+
+
+def test_mathtext_is_never_triggered_by_user_text() -> None:
+    assert mathtext_safe("a $b$ c\\") == "a \\$b\\$ c\\\\"
+
+
+def test_no_history_still_renders_the_red_flags(tmp_path: Path) -> None:
+    result = run("report", str(tmp_path), "--format", "html")
+    assert result.exit_code == 0
+    document = result.stdout  # without --output, to standard output
+    assert "No activities could be read" in document and "<svg" not in document
+    assert all(f"<li>{esc(flag)}</li>" in document for flag in RED_FLAGS)
+    assert_self_contained(document)
