@@ -1,11 +1,16 @@
-"""The config file (TOML) -> Settings. Called by the CLI only; the library takes Settings.
+"""The config file (TOML) -> Settings, and the resolution of every setting from its layers:
+flags > environment (``CALFGUARD_*``) > config file > defaults. Called by the CLI only; the
+library takes Settings.
 
-Every error names the key at fault (``ConfigError``). The format is documented in
-docs/config.md:
+Every error names the key (or variable) at fault (``ConfigError``). The format is documented
+in docs/config.md:
 
     timezone = "Europe/Zurich"      # for files without a UTC offset
     week_start = "monday"
     units = "km"                    # or "mi"
+    db = "~/calfguard/store.sqlite3"  # the store (default: the user cache folder)
+    jobs = 2                        # worker processes (default: the CPU count)
+    lock_timeout = 30               # seconds to wait for another run on the same store
 
     [athlete]
     birth_year = 1981
@@ -29,9 +34,11 @@ docs/config.md:
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +48,10 @@ from analyzer.errors import ConfigError
 from analyzer.rules import RULES, Rule
 from analyzer.settings import AthleteProfile, Settings, Sex, Shoe
 
-_TOP = {"timezone", "week_start", "units", "athlete", "shoes", "thresholds"}
+_TOP = {
+    "timezone", "week_start", "units", "db", "jobs", "lock_timeout", "athlete", "shoes",
+    "thresholds",
+}  # fmt: skip
 _ATHLETE = {
     "birth_year", "sex", "height_m", "max_heart_rate_bpm", "resting_heart_rate_bpm",
     "threshold_pace", "prior_calf_injury",
@@ -51,13 +61,17 @@ _SHOE = {"name", "first_use", "start_distance_km", "retired", "default"}
 
 def read_config(path: Path) -> tuple[Settings, str]:
     """Settings and display units from a TOML file."""
+    return settings_from_mapping(read_table(path), str(path))
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """The config file's TOML, or a ``ConfigError`` that says why not."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    return settings_from_mapping(data, str(path))
 
 
 def settings_from_mapping(data: Mapping[str, Any], source: str = "config") -> tuple[Settings, str]:
@@ -192,3 +206,228 @@ def _thresholds(
             assert number is not None
             out[rule_id][key] = number
     return out
+
+
+# --- resolution: flags > environment > config file > defaults -------------------------------------
+
+#: The environment variables calfguard reads, and the setting each one sets.
+ENVIRONMENT = {
+    "CALFGUARD_CONFIG": "config",
+    "CALFGUARD_TIMEZONE": "timezone",
+    "CALFGUARD_UNITS": "units",
+    "CALFGUARD_WEEK_START": "week_start",
+    "CALFGUARD_DB": "db",
+    "CALFGUARD_JOBS": "jobs",
+    "CALFGUARD_LOCK_TIMEOUT": "lock_timeout",
+}
+_VARIABLE = {key: name for name, key in ENVIRONMENT.items()}
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+CONFIG_NAME = "config.toml"
+
+
+def default_config_path() -> Path:
+    """``config.toml`` in the user's config folder (``~/.config/calfguard/`` on Linux)."""
+    from platformdirs import user_config_path
+
+    return user_config_path("calfguard") / CONFIG_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """What the command line said; None for a flag not given."""
+
+    config: Path | None = None
+    timezone: str | None = None
+    units: str | None = None
+    week_start: str | None = None
+    db: Path | None = None
+    jobs: int | None = None
+    lock_timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The effective settings of a run, and where each came from (for ``config show``)."""
+
+    settings: Settings
+    units: str
+    db: Path
+    jobs: int
+    lock_timeout_s: float
+    config_file: Path | None  # the file read, if any
+    origins: Mapping[str, str]  # setting -> "flag --x", "environment CALFGUARD_X", ...
+
+
+def resolve(
+    flags: Flags,
+    environ: Mapping[str, str],
+    *,
+    default_config: Path,
+    default_db: Path,
+    default_jobs: int,
+) -> Resolved:
+    """Every setting from the first layer that has it: flags, environment, config file,
+    defaults. A config file named by flag or variable must exist; the default one is read
+    only when it does."""
+    origins: dict[str, str] = {}
+
+    def layer(key: str, flag: object) -> tuple[object, str] | None:
+        if flag is not None:
+            return flag, f"flag --{key.replace('_', '-')}"
+        variable = _VARIABLE[key]
+        if environ.get(variable, "") != "":
+            return environ[variable], f"environment {variable}"
+        return None
+
+    config_file: Path | None = None
+    chosen = layer("config", flags.config)
+    if chosen is not None:
+        config_file = Path(str(chosen[0])).expanduser()
+        origins["config"] = chosen[1]
+        if not config_file.is_file():
+            raise ConfigError(f"{chosen[1]}: config file {config_file} does not exist")
+    elif default_config.is_file():
+        config_file = default_config
+        origins["config"] = "default location"
+    else:
+        origins["config"] = f"default location ({default_config} does not exist)"
+    table = read_table(config_file) if config_file is not None else {}
+    where = str(config_file)
+    settings, units = settings_from_mapping(table, where)
+    in_file = f"config file {config_file}"
+    for key in ("timezone", "week_start", "units"):
+        origins[key] = in_file if key in table else "default"
+
+    def value(key: str, flag: object) -> tuple[object, str] | None:
+        chosen = layer(key, flag)
+        if chosen is None and key in table:
+            return table[key], f"{where}: {key}"
+        return chosen
+
+    if (got := value("timezone", flags.timezone)) is not None:
+        settings = replace(settings, timezone=zone(got[0], _label(got[1], "timezone")))
+        origins["timezone"] = _origin(got[1], in_file)
+    if (got := value("week_start", flags.week_start)) is not None:
+        settings = replace(settings, week_start=weekday(got[0], _label(got[1], "week_start")))
+        origins["week_start"] = _origin(got[1], in_file)
+    if (got := value("units", flags.units)) is not None:
+        units = str(got[0])
+        if units not in ("km", "mi"):
+            raise ConfigError(f"{_label(got[1], 'units')}: must be 'km' or 'mi', not {units!r}")
+        origins["units"] = _origin(got[1], in_file)
+    db, origins["db"] = default_db, "default"
+    if (got := value("db", flags.db)) is not None:
+        db, origins["db"] = Path(str(got[0])).expanduser(), _origin(got[1], in_file)
+    jobs, origins["jobs"] = default_jobs, "default (the CPUs this process may use)"
+    if (got := value("jobs", flags.jobs)) is not None:
+        jobs = _whole(got[0], _label(got[1], "jobs"), 1, 1024)
+        origins["jobs"] = _origin(got[1], in_file)
+    lock_timeout, origins["lock_timeout"] = DEFAULT_LOCK_TIMEOUT_S, "default"
+    if (got := value("lock_timeout", flags.lock_timeout)) is not None:
+        lock_timeout = _seconds(got[0], _label(got[1], "lock_timeout"))
+        origins["lock_timeout"] = _origin(got[1], in_file)
+    for part in ("athlete", "shoes", "thresholds"):
+        origins[part] = in_file if part in table else "default"
+    return Resolved(settings, units, db, jobs, lock_timeout, config_file, origins)
+
+
+def _label(origin: str, key: str) -> str:
+    """How an error names where a bad value came from."""
+    if origin.startswith("environment "):
+        return origin.removeprefix("environment ")
+    if origin.startswith("flag "):
+        return origin.removeprefix("flag ")
+    return origin  # "<file>: key"
+
+
+def _origin(origin: str, in_file: str) -> str:
+    return origin if origin.startswith(("flag ", "environment ")) else in_file
+
+
+def _whole(value: object, where: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise ConfigError(f"{where}: expected a whole number from {low} to {high}, not {value!r}")
+    return number
+
+
+def _seconds(value: object, where: str) -> float:
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 86_400:
+        raise ConfigError(f"{where}: expected seconds from 0 to 86400, not {value!r}")
+    return number
+
+
+def parse_day(text: str, where: str, today: date) -> date:
+    """A report-period bound: an ISO date (2026-11-01), or days/weeks before ``today``
+    (``30d``, ``8w``; ``0d`` is today)."""
+    raw = text.strip().lower()
+    if raw[-1:] in ("d", "w") and raw[:-1].isdigit():
+        days = int(raw[:-1]) * (7 if raw.endswith("w") else 1)
+        return today - timedelta(days=days)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: expected a date like 2026-11-01, or 30d / 8w before today, not {text!r}"
+        ) from exc
+
+
+def show(resolved: Resolved) -> str:
+    """The effective settings as TOML, each commented with where it came from."""
+    s = resolved.settings
+    o = resolved.origins
+    lines = [
+        "# calfguard's effective settings; precedence: flags > environment > config file > "
+        "defaults",
+        _line("# config file", str(resolved.config_file or "none"), o["config"]),
+        _line("timezone", s.timezone and str(s.timezone), o["timezone"]),
+        _line("week_start", WEEKDAYS[s.week_start], o["week_start"]),
+        _line("units", resolved.units, o["units"]),
+        _line("db", str(resolved.db), o["db"]),
+        _line("jobs", resolved.jobs, o["jobs"]),
+        _line("lock_timeout", resolved.lock_timeout_s, o["lock_timeout"]),
+        "",
+        f"[athlete]  # {o['athlete']}",
+    ]
+    profile = s.profile
+    for key in sorted(_ATHLETE):
+        raw = getattr(profile, "threshold_pace_s_per_km" if key == "threshold_pace" else key)
+        if key == "threshold_pace" and raw is not None:
+            raw = f"{int(raw // 60)}:{raw % 60:04.1f}".replace(".0", "")
+        lines.append(_toml(key, raw.value if isinstance(raw, Sex) else raw))
+    for shoe in s.shoes:
+        lines += ["", f"[[shoes]]  # {o['shoes']}", _toml("name", shoe.name)]
+        lines.append(_toml("first_use", shoe.first_use))
+        lines.append(_toml("start_distance_km", shoe.start_distance_m / 1000))
+        lines.append(_toml("retired", shoe.retired))
+        lines.append(_toml("default", shoe.default))
+    for rule_id, values in sorted(s.thresholds.items()):
+        lines += ["", f"[thresholds.{rule_id}]  # {o['thresholds']}"]
+        lines += [_toml(key, number) for key, number in sorted(values.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _line(key: str, value: object, origin: str) -> str:
+    text = _toml(key, value)
+    return f"{text:<52} # {origin}"
+
+
+def _toml(key: str, value: object) -> str:
+    if value is None:
+        return f"# {key} = (not set)"
+    if key.startswith("#"):
+        return f"{key} = {value}"
+    if isinstance(value, bool):
+        return f"{key} = {'true' if value else 'false'}"
+    if isinstance(value, int | float):
+        return f"{key} = {value:g}" if isinstance(value, float) else f"{key} = {value}"
+    if isinstance(value, date):
+        return f"{key} = {value.isoformat()}"
+    return f"{key} = {json.dumps(str(value), ensure_ascii=False)}"

@@ -6,8 +6,12 @@
     +-- FitDeclined                the fast FIT decoder does not handle this file (reason);
     |                              the fitparse fallback decodes it instead. Never leaves readers/.
     +-- ConfigError                bad settings or a bad config file (names the key)
+    +-- StoreError                 the store cannot be used: damaged, foreign, read-only, or
+        |                          written by a newer calfguard (says what to do)
+        +-- StoreBusy              another run holds the store longer than --lock-timeout
 
 In a batch a ``ReadError`` becomes an entry in the run's errors; it never ends the batch.
+``ConfigError`` and ``StoreError`` end the run before any report (exit code 2).
 """
 
 from __future__ import annotations
@@ -37,4 +41,12 @@ class FitDeclined(AnalyzerError):
 
 
 class ConfigError(AnalyzerError):
+    pass
+
+
+class StoreError(AnalyzerError):
+    pass
+
+
+class StoreBusy(StoreError):
     pass

@@ -1,0 +1,222 @@
+"""What a run reads again and what it takes from the store: renamed, deleted, changed, touched
+files; a metrics version bump and a profile change; zip members; Strava metadata."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from analyzer import pipeline
+from analyzer.pipeline import Analysis, analyze
+from analyzer.report.json_report import render_json
+from analyzer.settings import AthleteProfile, Settings
+from analyzer.store import Store
+from tests.store.helpers import age, run_bytes, write_runs
+
+
+def run(folder: Path | list[Path], db: Path, settings: Settings | None = None) -> Analysis:
+    with Store.open(db) as store:
+        return analyze(folder if isinstance(folder, list) else [folder], settings, store=store)
+
+
+def counts(analysis: Analysis) -> tuple[int, int, int]:
+    s = analysis.stats
+    return s.unchanged, s.reused, s.parsed
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    paths = write_runs(tmp_path / "runs", 6)
+    age(paths)
+    return tmp_path / "runs"
+
+
+def test_an_unchanged_folder_is_not_opened_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "store.sqlite3"
+    cold = run(folder, db)
+    assert counts(cold) == (0, 0, 6)
+    opened: list[str] = []
+    real = pipeline._Run._read
+
+    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
+        opened.append(source.path)
+        real(self, index, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline._Run, "_read", spy)
+    warm = run(folder, db)
+    assert counts(warm) == (6, 0, 0) and opened == []  # stat only: no read, no hash
+    assert render_json(warm) == render_json(cold) == render_json(analyze([folder]))
+
+
+def test_a_renamed_file_is_not_parsed_again_and_takes_its_new_name(
+    folder: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    old = folder / "run-0001.gpx"
+    new = folder / "renamed" / "morning.gpx"
+    new.parent.mkdir()
+    old.rename(new)
+    warm = run(folder, db)
+    assert counts(warm) == (5, 1, 0)
+    moved = [s for s in warm.summaries if s.path == str(new)]
+    assert len(moved) == 1 and moved[0].id == str(new)
+    assert not any(s.path == str(old) for s in warm.summaries)
+    assert render_json(warm) == render_json(analyze([folder]))
+    with Store.open(db) as store:
+        index = store.file_index()
+    assert str(new) in index and str(old) not in index  # the old path is forgotten
+
+
+def test_a_copy_is_reused_and_both_are_reported(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    copy = folder / "copy-of-run-0000.fit"
+    copy.write_bytes((folder / "run-0000.fit").read_bytes())
+    warm = run(folder, db)
+    assert counts(warm) == (6, 1, 0)
+    assert len(warm.duplicate_of) == 1  # the same run twice: one is set aside
+    assert render_json(warm) == render_json(analyze([folder]))
+
+
+def test_a_deleted_file_leaves_the_report(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    (folder / "run-0002.tcx").unlink()
+    warm = run(folder, db)
+    assert counts(warm) == (5, 0, 0)
+    assert len(warm.summaries) == 5
+    assert render_json(warm) == render_json(analyze([folder]))
+
+
+def test_a_changed_file_is_read_again(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    path = folder / "run-0000.fit"
+    path.write_bytes(run_bytes(0, "fit", samples=900))  # a longer run in the same file
+    age([path], 30)
+    warm = run(folder, db)
+    assert counts(warm) == (5, 0, 1)
+    changed = next(s for s in warm.summaries if s.path == str(path))
+    assert changed.elapsed_time_s == 899
+
+
+def test_a_touched_file_is_hashed_not_parsed(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    path = folder / "run-0003.fit.gz"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert counts(run(folder, db)) == (5, 1, 0)
+
+
+def test_a_metrics_version_bump_summarizes_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    monkeypatch.setattr(pipeline, "METRICS_VERSION", pipeline.METRICS_VERSION + 1)
+    assert counts(run(folder, db)) == (0, 0, 6)
+    assert counts(run(folder, db)) == (6, 0, 0)
+
+
+def test_a_changed_summary_layout_summarizes_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    monkeypatch.setattr(pipeline, "SUMMARY_LAYOUT", "another shape")
+    assert counts(run(folder, db)) == (0, 0, 6)
+
+
+def test_a_profile_change_summarizes_again(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    athlete = Settings(profile=AthleteProfile(max_heart_rate_bpm=190, resting_heart_rate_bpm=50))
+    first = run(folder, db, athlete)
+    assert counts(run(folder, db, athlete)) == (6, 0, 0)
+    older = Settings(profile=AthleteProfile(max_heart_rate_bpm=175, resting_heart_rate_bpm=50))
+    second = run(folder, db, older)
+    assert counts(second) == (0, 0, 6)
+    assert first.summaries[0].heart.trimp != second.summaries[0].heart.trimp
+    assert render_json(second) == render_json(analyze([folder], older))
+    # Settings the summaries do not depend on change nothing.
+    assert counts(run(folder, db, Settings(profile=older.profile, week_start=6))) == (6, 0, 0)
+
+
+def test_an_unreadable_file_is_remembered_until_it_changes(folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    broken = folder / "broken.gpx"
+    broken.write_bytes(b"<gpx><trk><trkseg></trkseg></trk></gpx>")
+    age([broken])
+    cold = run(folder, db)
+    assert counts(cold) == (0, 0, 7) and [e.path for e in cold.errors] == [str(broken)]
+    warm = run(folder, db)
+    assert counts(warm) == (7, 0, 0)
+    assert warm.errors == cold.errors  # still reported, not parsed again
+    broken.write_bytes(run_bytes(40, "gpx"))
+    fixed = run(folder, db)
+    assert counts(fixed) == (6, 0, 1) and fixed.errors == []
+
+
+def test_zip_members_are_taken_from_the_store_while_the_archive_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for i in range(4):
+            z.writestr(f"activities/{i}.fit.gz", run_bytes(i, "fit.gz"))
+    age([archive])
+    db = tmp_path / "store.sqlite3"
+    cold = run(archive, db)
+    assert counts(cold) == (0, 0, 4)
+    assert counts(run(archive, db)) == (4, 0, 0)
+    stat = archive.stat()
+    os.utime(archive, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert counts(run(archive, db)) == (0, 4, 0)  # re-read and hashed, not parsed
+    assert render_json(run(archive, db)) == render_json(cold)
+
+
+def test_strava_metadata_is_part_of_what_is_stored(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    (export / "activities").mkdir(parents=True)
+    (export / "activities" / "1.fit").write_bytes(run_bytes(1))
+    csv = export / "activities.csv"
+    header = "Activity ID,Activity Name,Activity Type,Filename,Activity Gear\n"
+    csv.write_text(header + "1,Morning Run,Run,activities/1.fit,Blue shoes\n")
+    age([export / "activities" / "1.fit", csv])
+    db = tmp_path / "store.sqlite3"
+    assert run(export, db).summaries[0].gear == "Blue shoes"
+    csv.write_text(header + "1,Morning Run,Run,activities/1.fit,Red shoes\n")
+    again = run(export, db)
+    assert again.summaries[0].gear == "Red shoes" and counts(again) == (0, 0, 1)
+
+
+def test_the_input_folders_are_never_written_to(folder: Path, tmp_path: Path) -> None:
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
+
+    before = snapshot()
+    run(folder, tmp_path / "store.sqlite3")
+    run(folder, tmp_path / "store.sqlite3")
+    assert snapshot() == before
+
+
+def test_parallel_and_serial_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "runs"
+    write_runs(folder, 24)
+    (folder / "broken.fit").write_bytes(b".FIT" + bytes(40))
+    serial = analyze([folder], jobs=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_AFTER_S", 0.0)  # workers from the first file
+    parallel = analyze([folder], jobs=2)
+    assert render_json(parallel) == render_json(serial)
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        stored = analyze([folder], jobs=2, store=store)
+    assert stored.stats.parsed == 25
+    assert render_json(stored) == render_json(serial)
