@@ -16,7 +16,7 @@ from analyzer.errors import ReadError
 from analyzer.model import Activity, Format, Sport
 from analyzer.readers.common import sport_from_text
 from analyzer.readers.sniff import gunzip_bounded, sniff
-from analyzer.readers.sources import MAX_FILE_BYTES, ReadFailure, Source, discover
+from analyzer.readers.sources import MAX_FILE_BYTES, LoadError, ReadFailure, Source, discover
 
 __all__ = [
     "ReadFailure",
@@ -54,9 +54,14 @@ def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity
             yield item
             continue
         try:
-            yield read_source(item)
+            activities = read_source(item)
         except ReadError as exc:
             yield ReadFailure(exc.path, exc.reason)
+        except Exception as exc:  # a reader bug must cost this file, not the batch
+            reason = f"internal error (a calfguard bug, please report it): {type(exc).__name__}"
+            yield ReadFailure(item.path, f"{reason}: {exc}"[:300])
+        else:
+            yield activities
 
 
 def read_source(source: Source) -> list[Activity]:
@@ -67,6 +72,8 @@ def read_source(source: Source) -> list[Activity]:
         raise ReadError(source.path, f"cannot read: {exc.strerror or exc}") from exc
     except OverflowError as exc:
         raise ReadError(source.path, str(exc)) from exc
+    except LoadError as exc:
+        raise ReadError(source.path, exc.reason) from exc
     activities = read_bytes(data, source.path)
     if source.meta is None:
         return activities

@@ -1,10 +1,12 @@
-"""Conversions every reader shares: sport names, cadence units."""
+"""What every reader shares: sport names, cadence units, and repairs of impossible values."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from analyzer.model import FloatArray, Sport
+from analyzer.model import CHANNELS, FloatArray, Samples, Sport
 
 #: A running cadence median below this is per foot (rpm): no runner takes under 120 steps/min.
 PER_FOOT_MEDIAN_LIMIT = 120.0
@@ -75,3 +77,96 @@ def cadence_to_spm(raw: FloatArray, sport: Sport) -> tuple[FloatArray, bool]:
     if sport.is_running and float(np.median(moving)) >= PER_FOOT_MEDIAN_LIMIT:
         return raw, False
     return raw * 2.0, True
+
+
+# --- values no recording can have -------------------------------------------------------------
+
+#: Times outside 1990..2100 come from no recording: a device clock that was never set (FIT's
+#: relative times count from 1989-12-31), placeholders, overflowed or damaged values.
+EARLIEST_S = 631_152_000.0  # 1990-01-01 00:00 UTC
+LATEST_S = 4_102_444_800.0  # 2100-01-01 00:00 UTC
+#: Lower than the Dead Sea shore or higher than any summit: a baro or GPS fault.
+ALTITUDE_RANGE_M = (-500.0, 9000.0)
+#: Outside this no heart beats (0 is a strap that lost contact, 255 the FIT invalid value).
+HEART_RATE_RANGE_BPM = (25.0, 250.0)
+#: Above this no one steps (per-foot 255, FIT's invalid value, reads 510 once doubled).
+MAX_CADENCE_SPM = 300.0
+
+
+def plausible_time(posix_s: float) -> bool:
+    """True for a finite time in 1990-01-01 .. 2100-01-01: one a watch can have recorded."""
+    return bool(EARLIEST_S <= posix_s <= LATEST_S)
+
+
+def sanitize(samples: Samples) -> tuple[Samples, tuple[str, ...]]:
+    """Repairs what is certainly wrong in a reader's samples, with a note for each kind of fix.
+
+    Samples timed outside 1990..2100 are dropped, samples out of time order are sorted, and
+    samples that repeat the time before them are kept and noted. Positions at (0, 0) or off
+    the globe, altitudes, heart rates and cadences outside what a body or the Earth allows
+    become NaN. Samples with nothing wrong come back as they are, with no notes.
+    """
+    notes: list[str] = []
+    t = samples.time_s
+    timed = (t >= EARLIEST_S) & (t <= LATEST_S)  # NaN compares false: dropped too
+    if not timed.all():
+        n = len(t) - int(timed.sum())
+        notes.append(f"dropped {_count(n, 'sample')} timed outside 1990-2100 (clock not set)")
+        samples = samples.select(timed)
+        t = samples.time_s
+    steps = np.diff(t)
+    n_back = int(np.count_nonzero(steps < 0))
+    if n_back:
+        notes.append(f"samples were out of time order ({_count(n_back, 'step')} back); sorted")
+        order = np.argsort(t, kind="stable")
+        samples = Samples(
+            time_s=t[order], **{name: getattr(samples, name)[order] for name in CHANNELS}
+        )
+        t = samples.time_s
+        steps = np.diff(t)
+    later = np.flatnonzero(steps == 0) + 1  # the second of two samples with one time
+    if len(later):
+        # Kept, whether copies or not: the metrics give them a zero-length step, and dropping
+        # either of two different samples would lose one.
+        exact = np.ones(len(later), dtype=bool)
+        for name in CHANNELS:
+            values = getattr(samples, name)
+            a, b = values[later], values[later - 1]
+            exact &= (a == b) | (np.isnan(a) & np.isnan(b))
+        n_exact = int(exact.sum())
+        if n_exact == len(later):
+            copies = ", an exact copy" if n_exact == 1 else ", all exact copies"
+        else:
+            copies = f", {n_exact} of them exact copies" if n_exact else ""
+        verb = "shares" if len(later) == 1 else "share"
+        notes.append(
+            f"{_count(len(later), 'sample')} {verb} a time with the one before{copies}; kept"
+        )
+    fixes: dict[str, FloatArray] = {}
+    lat, lon = samples.latitude_deg, samples.longitude_deg
+    null_island = (lat == 0) & (lon == 0)
+    off_globe = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    for bad, what in ((null_island, "at 0°N 0°E (no fix)"), (off_globe, "off the globe")):
+        if bad.any():
+            notes.append(f"removed {_count(int(bad.sum()), 'position')} {what}")
+            lat = fixes["latitude_deg"] = np.where(bad, np.nan, lat)
+            lon = fixes["longitude_deg"] = np.where(bad, np.nan, lon)
+    for name, (low, high), what in (
+        ("altitude_m", ALTITUDE_RANGE_M, "altitude"),
+        ("heart_rate_bpm", HEART_RATE_RANGE_BPM, "heart rate"),
+        ("cadence_spm", (0.0, MAX_CADENCE_SPM), "cadence"),
+    ):
+        values = getattr(samples, name)
+        bad = (values < low) | (values > high)
+        if bad.any():
+            notes.append(
+                f"removed {_count(int(bad.sum()), what + ' value')} outside {low:g}..{high:g}"
+            )
+            fixes[name] = np.where(bad, np.nan, values)
+    if fixes:
+        samples = dataclasses.replace(samples, **fixes)
+    return samples, tuple(notes)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"

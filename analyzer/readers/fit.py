@@ -25,7 +25,14 @@ from analyzer.model import (
     utc_from_posix,
 )
 from analyzer.readers import fit_decode
-from analyzer.readers.common import cadence_to_spm, sport_from_text
+from analyzer.readers.common import (
+    EARLIEST_S,
+    LATEST_S,
+    cadence_to_spm,
+    plausible_time,
+    sanitize,
+    sport_from_text,
+)
 from analyzer.readers.fit_decode import FIT_EPOCH_POSIX_S, Columns, FitMessages
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
@@ -36,6 +43,9 @@ _ACTIVITY_FILE = 4
 # A session's own end can fall a second before its last record; records within this slack
 # still belong to it.
 _WINDOW_SLACK_S = 1.0
+#: fitparse takes about 3 s and 17 MB per MB of FIT: above this a declined file is refused
+#: rather than left to it (8 times the largest real activity file in the corpus).
+MAX_FALLBACK_BYTES = 8 * 1024 * 1024
 
 
 def read_fit(data: bytes, path: str) -> list[Activity]:
@@ -46,6 +56,12 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
     except FitDeclined as exc:
         from analyzer.readers.fit_fallback import decode_with_fitparse
 
+        if len(data) > MAX_FALLBACK_BYTES:
+            reason = (
+                f"the fast FIT decoder declined it ({exc}) and at {len(data) / 2**20:.0f} MiB it"
+                f" is too large for the fitparse fallback (limit {MAX_FALLBACK_BYTES // 2**20} MiB)"
+            )
+            raise ReadError(path, reason) from exc
         decoded = decode_with_fitparse(data, path)
         notes.append(f"decoded by fitparse: the fast decoder declined ({exc})")
     if decoded.damage:
@@ -54,9 +70,17 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
     for part in decoded.parts:
         activities.extend(activities_from_messages(part, path, len(activities), tuple(notes)))
     if not activities:
-        reason = decoded.damage or "no activity records in this FIT file"
-        raise ReadError(path, reason)
+        raise ReadError(path, decoded.damage or _why_no_activity(decoded.parts))
     return activities
+
+
+def _why_no_activity(parts: list[FitMessages]) -> str:
+    times = [part.get("record", {}).get("timestamp") for part in parts]
+    stamps = np.concatenate([t for t in times if t is not None] or [np.empty(0)])
+    stamps = stamps[np.isfinite(stamps)] + FIT_EPOCH_POSIX_S
+    if len(stamps) and not ((stamps >= EARLIEST_S) & (stamps <= LATEST_S)).any():
+        return "no record carries a time between 1990 and 2100 (a clock not set, or damage)"
+    return "no activity records in this FIT file"
 
 
 def activities_from_messages(
@@ -66,14 +90,14 @@ def activities_from_messages(
     file_type = _first(messages.get("file_id", {}), "type")
     if not np.isnan(file_type) and int(file_type) != _ACTIVITY_FILE:
         return []
-    record = _time_ordered(messages.get("record", {}))
+    record, record_notes = _time_ordered(messages.get("record", {}))
     if not len(record.get("timestamp", ())):
         return []
     sessions = messages.get("session", {})
     windows = _session_windows(sessions, record["timestamp"])
-    extra_notes = (
-        notes if sessions else (*notes, "no session message: one activity from all records")
-    )
+    extra_notes = (*notes, *record_notes)
+    if not sessions:
+        extra_notes = (*extra_notes, "no session message: one activity from all records")
     device = _device_name(messages)
     utc_offset_s = _utc_offset_s(messages.get("activity", {}))
     pauses = _pauses(messages.get("event", {}))
@@ -87,6 +111,9 @@ def activities_from_messages(
         sport_code, sub_code = _session_sport(sessions, i, default_sport)
         sport = sport_from_text(_enum_name("sport", sport_code), _enum_name("sub_sport", sub_code))
         samples, doubled = _samples(record, in_window, sport)
+        samples, repairs = sanitize(samples)
+        if not len(samples):
+            continue
         activities.append(
             Activity(
                 path=path,
@@ -102,22 +129,30 @@ def activities_from_messages(
                 pauses=tuple(p for p in pauses if start <= p.start_s <= end),
                 device_totals=_device_totals(sessions, i, sport),
                 cadence_doubled=doubled,
-                notes=extra_notes,
+                notes=(*extra_notes, *repairs),
             )
         )
     return activities
 
 
-def _time_ordered(record: Columns) -> Columns:
-    """Records with a timestamp, in time order, timestamps as POSIX seconds."""
+def _time_ordered(record: Columns) -> tuple[Columns, tuple[str, ...]]:
+    """Records with a timestamp, in time order, timestamps as POSIX seconds; notes say what
+    was dropped or reordered."""
     if "timestamp" not in record:
-        return {}
+        return {}, ()
     ts = record["timestamp"] + FIT_EPOCH_POSIX_S
     keep = np.flatnonzero(np.isfinite(ts))
-    keep = keep[np.argsort(ts[keep], kind="stable")]
+    notes = []
+    if len(keep) < len(ts):
+        n = len(ts) - len(keep)
+        notes.append(f"dropped {n} record{'s' if n != 1 else ''} without a time")
+    n_back = int(np.count_nonzero(np.diff(ts[keep]) < 0))
+    if n_back:
+        notes.append(f"records were out of time order ({n_back} step(s) back); sorted by time")
+        keep = keep[np.argsort(ts[keep], kind="stable")]
     ordered = {name: values[keep] for name, values in record.items()}
     ordered["timestamp"] = ts[keep]
-    return ordered
+    return ordered, tuple(notes)
 
 
 def _session_windows(sessions: Columns, record_time_s: FloatArray) -> list[tuple[float, float]]:
@@ -211,7 +246,7 @@ def _laps(lap: Columns) -> list[Lap]:
             get("total_distance"),
             strict=True,
         )
-        if np.isfinite(start)
+        if plausible_time(float(start) + FIT_EPOCH_POSIX_S)
     ]
 
 

@@ -13,6 +13,7 @@ the break, and the break is reported in ``FitFile.damage``.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -144,6 +145,10 @@ _RECORD = 20
 _CSD_FIELD = (_RECORD, _COMPRESSED_SPEED_DISTANCE)
 _TIMESTAMP = 253
 
+#: More data messages than any recording holds (23 days at one a second): a stream is cut
+#: there, as damage, so one of one-byte messages cannot cost minutes and gigabytes.
+MAX_MESSAGES = 2_000_000
+
 Columns = dict[str, FloatArray]
 FitMessages = dict[str, Columns]
 
@@ -154,10 +159,12 @@ class _Definition:
     big_endian: bool
     fields: list[tuple[int, int, int, int]]  # (field number, offset in message, size, base type)
     size: int  # bytes of one data message after its header, developer fields included
-    offsets: list[int] = field(default_factory=list)  # where each data message's content starts
-    order: list[int] = field(default_factory=list)  # position of each message in the stream
-    time_offsets: list[int] = field(default_factory=list)  # 5-bit offset, -1 for normal headers
+    # Per data message, kept only for definitions in the list _walk returns (8 bytes each):
+    offsets: array[int] = field(default_factory=lambda: array("q"))  # where its content starts
+    order: array[int] = field(default_factory=lambda: array("q"))  # its position in the stream
+    time_offsets: array[int] = field(default_factory=lambda: array("b"))  # 5-bit, -1 if normal
     timestamps: FloatArray | None = None  # set when compressed timestamps had to be expanded
+    tracked: bool = False  # in the list _walk returns
 
 
 @dataclass(slots=True)
@@ -231,6 +238,7 @@ def _walk(data: bytes, pos: int, end: int) -> tuple[list[_Definition], str | Non
             local[header & 0x0F] = defn
             if defn.fields or defn.global_num in PROFILE:
                 tracked.append(defn)
+                defn.tracked = True
             pos = next_pos
             continue
         else:
@@ -241,9 +249,16 @@ def _walk(data: bytes, pos: int, end: int) -> tuple[list[_Definition], str | Non
         defn = defn_or_none
         if pos + 1 + defn.size > end:
             return tracked, f"truncated at byte {pos}: the last message is incomplete"
-        defn.offsets.append(pos + 1)
-        defn.order.append(order)
-        defn.time_offsets.append(time_offset)
+        if order >= MAX_MESSAGES:
+            return tracked, f"stopped at byte {pos}: more than {MAX_MESSAGES:,} messages"
+        if time_offset >= 0 and not defn.tracked:
+            # Any message's compressed header moves the clock on, used fields or not.
+            tracked.append(defn)
+            defn.tracked = True
+        if defn.tracked:  # the others' messages are stepped over, and cost nothing
+            defn.offsets.append(pos + 1)
+            defn.order.append(order)
+            defn.time_offsets.append(time_offset)
         order += 1
         pos += 1 + defn.size
     return tracked, None
@@ -311,17 +326,22 @@ def _gather(buf: np.ndarray, definitions: list[_Definition]) -> FitMessages:
         for num, field_offset, size, base_type in defn.fields:
             if (defn.global_num, num) == _CSD_FIELD:
                 continue  # expanded below, once the messages are in stream order
+            if num not in spec:
+                continue  # a timestamp the profile does not give this message (file_id)
             raw = _raw_column(buf, offsets + field_offset, size, base_type, defn.big_endian)
             columns[spec[num].name] = raw / spec[num].scale - spec[num].offset
-        if defn.timestamps is not None:
+        if defn.timestamps is not None and _TIMESTAMP in spec:
             columns["timestamp"] = defn.timestamps
         if defn.global_num == _RECORD:
             csd = next((f for f in defn.fields if f[0] == _COMPRESSED_SPEED_DISTANCE), None)
             if csd is not None:
                 packed = buf[(offsets + csd[1])[:, None] + np.arange(3)].astype(np.int64)
-                columns["_csd_speed"] = (packed[:, 0] | (packed[:, 1] & 0x0F) << 8) / 100.0
-                columns["_csd_distance"] = ((packed[:, 1] >> 4) | packed[:, 2] << 4).astype(float)
-        pieces.setdefault(name, []).append((np.asarray(defn.order), columns))
+                invalid = (packed == 0xFF).all(axis=1)  # a byte array's invalid value
+                speed = (packed[:, 0] | (packed[:, 1] & 0x0F) << 8) / 100.0
+                rolling = ((packed[:, 1] >> 4) | packed[:, 2] << 4).astype(float)
+                speed[invalid] = rolling[invalid] = np.nan
+                columns["_csd_speed"], columns["_csd_distance"] = speed, rolling
+        pieces.setdefault(name, []).append((np.asarray(defn.order, dtype=np.int64), columns))
     messages = {name: _merge_in_stream_order(parts) for name, parts in pieces.items()}
     record = messages.get("record")
     if record is not None and "_csd_distance" in record:

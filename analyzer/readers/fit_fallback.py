@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import ReadError
-from analyzer.readers.fit_decode import PROFILE, FitFile, FitMessages
+from analyzer.readers.fit_decode import MAX_MESSAGES, PROFILE, FitFile, FitMessages
 
 _EXPANSIONS_KEPT = frozenset({253, 5, 6})  # timestamp, distance, speed
 
@@ -27,7 +27,13 @@ def decode_with_fitparse(data: bytes, path: str) -> FitFile:
     damage: str | None = None
     try:
         fit = fitparse.FitFile(io.BytesIO(data), check_crc=False)
-        for message in fit.get_messages():
+        for n, message in enumerate(fit.get_messages()):
+            if n >= MAX_MESSAGES:  # as the fast decoder: no recording has more
+                damage = f"stopped after {MAX_MESSAGES:,} messages"
+                break
+            # fitparse keeps every parsed message (about 70 times the file's size in memory);
+            # they are consumed here as they come, so let it forget them.
+            fit._messages.clear()
             if message.mesg_num not in PROFILE:
                 continue
             name, spec = PROFILE[message.mesg_num]
@@ -39,11 +45,18 @@ def decode_with_fitparse(data: bytes, path: str) -> FitFile:
                 if (num := _field_num(fd)) in spec and (value := _number(fd)) is not None
             }
             rows[-1].append((name, values))
-    except fitparse.FitParseError as exc:
+    except Exception as exc:
+        # fitparse raises FitParseError for what it recognises as damage, and TypeError,
+        # KeyError, ValueError, ... where damaged bytes break its assumptions: all mean the same.
+        what = str(exc) if isinstance(exc, fitparse.FitParseError) else _describe(exc)
         if not any(rows):
-            raise ReadError(path, f"not a readable FIT file: {exc}") from exc
-        damage = f"damaged ({exc})"
+            raise ReadError(path, f"not a readable FIT file: {what}") from exc
+        damage = f"damaged ({what})"
     return FitFile(parts=[_columns(part) for part in rows if part], damage=damage)
+
+
+def _describe(exc: Exception) -> str:
+    return f"fitparse failed with {type(exc).__name__}: {exc}"
 
 
 def _field_num(fd: Any) -> int | None:

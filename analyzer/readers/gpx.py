@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Samples, Sport, utc_from_posix
-from analyzer.readers.common import cadence_to_spm, sport_from_text
+from analyzer.readers.common import cadence_to_spm, sanitize, sport_from_text
 from analyzer.readers.xml import (
+    ColumnBuilder,
     Columns,
     Element,
     XmlDamage,
@@ -22,7 +23,6 @@ from analyzer.readers.xml import (
     field_texts,
     iter_records,
     open_document,
-    to_columns,
     with_file_notes,
 )
 
@@ -51,7 +51,7 @@ class _Track:
     index: int  # position among the file's <trk>, kept as session_index so ids stay stable
     name: str | None
     sport_text: str | None
-    rows: list[list[str | None]]
+    rows: ColumnBuilder  # its track points
 
 
 def read_gpx(data: bytes, path: str) -> list[Activity]:
@@ -64,7 +64,7 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
     timed: list[tuple[_Track, Columns]] = []
     untimed_points = untimed_tracks = 0
     for track in tracks:
-        columns = to_columns(track.rows, _FIELDS, "track point")
+        columns = track.rows.finish()
         if len(columns.time_s):
             timed.append((track, columns))
         elif track.rows:
@@ -76,8 +76,14 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
         if untimed_points or n_route_points:
             raise RouteNotActivity(path, _ROUTE)
         raise ReadError(path, "no track points: the GPX holds no track or route")
-    activities = [_activity(track, columns, path, device) for track, columns in timed]
+    built = [_activity(track, columns, path, device) for track, columns in timed]
+    activities = [activity for activity in built if activity is not None]
+    if not activities:
+        raise ReadError(path, "no track point carries a time between 1990 and 2100")
     file_notes: list[str] = []
+    if len(activities) < len(built):
+        n_bad = len(built) - len(activities)
+        file_notes.append(f"skipped {n_bad} track(s) timed only outside 1990-2100")
     if untimed_tracks:
         file_notes.append(
             f"skipped {untimed_tracks} track(s) without timestamps ({untimed_points} points)"
@@ -90,7 +96,7 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
 def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]:
     """All <trk> as rows of field texts, the number of route points, and any damage."""
     tracks: list[_Track] = []
-    rows: list[list[str | None]] = []
+    rows = _points()
     n_route_points = 0
     try:
         for name, el in iter_records(doc, _RECORDS):
@@ -101,7 +107,7 @@ def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]
                 rows.append(row)
             elif name == "trk":
                 tracks.append(_track(len(tracks), el, rows))
-                rows = []
+                rows = _points()
             elif name == "rtept":
                 n_route_points += 1
     except XmlDamage as damage:
@@ -111,11 +117,16 @@ def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]
     return tracks, n_route_points, None
 
 
-def _track(index: int, trk: Element | None, rows: list[list[str | None]]) -> _Track:
+def _points() -> ColumnBuilder:
+    return ColumnBuilder(_FIELDS, "track point")
+
+
+def _track(index: int, trk: Element | None, rows: ColumnBuilder) -> _Track:
     return _Track(index, child_text(trk, "name"), child_text(trk, "type"), rows)
 
 
-def _activity(track: _Track, columns: Columns, path: str, device: str | None) -> Activity:
+def _activity(track: _Track, columns: Columns, path: str, device: str | None) -> Activity | None:
+    """The track as an activity; None when no point has a plausible time."""
     sport = sport_from_text(track.sport_text) if track.sport_text else Sport.RUNNING
     values = columns.values
     cadence_spm, doubled = cadence_to_spm(values["cad"], sport)
@@ -130,17 +141,20 @@ def _activity(track: _Track, columns: Columns, path: str, device: str | None) ->
         power_w=values["power"],
         speed_m_s=values["speed"],
     )
+    samples, repairs = sanitize(samples)
+    if not len(samples):
+        return None
     notes = columns.notes if track.sport_text else (_ASSUMED_RUNNING, *columns.notes)
     return Activity(
         path=path,
         format=Format.GPX,
         sport=sport,
-        start_time=utc_from_posix(float(columns.time_s[0])),
+        start_time=utc_from_posix(float(samples.time_s[0])),
         samples=samples,
         device=device,
         utc_offset_s=columns.utc_offset_s,
         session_index=track.index,
         name=track.name,
         cadence_doubled=doubled,
-        notes=notes,
+        notes=(*notes, *repairs),
     )

@@ -41,23 +41,40 @@ def gunzip_bounded(data: bytes, max_bytes: int) -> tuple[bytes, str | None]:
     """Decompresses (possibly concatenated) gzip members, refusing more than ``max_bytes``.
 
     A truncated stream keeps what decompressed before the cut, with a note saying so: the
-    readers then recover the whole part of the file inside.
+    readers then recover the whole part of the file inside. The input is fed in bounded chunks,
+    so a file of many tiny members costs time in proportion to its size (handing zlib all the
+    rest each time would copy it once per member).
     """
     out = bytearray()
-    while data:
+    view = memoryview(data)
+    pos = _skip_padding(data, 0)
+    while pos < len(data):
         stream = zlib.decompressobj(wbits=47)
-        try:
-            out += stream.decompress(data, max_bytes + 1 - len(out))
-        except zlib.error as exc:
-            if not out:
-                raise
-            return bytes(out), f"gzip data damaged after {len(out)} bytes ({exc})"
-        if len(out) > max_bytes or stream.unconsumed_tail:
-            raise OverflowError(f"gzip content expands beyond {max_bytes // 2**20} MiB")
+        while not stream.eof and pos < len(data):
+            chunk = view[pos : pos + _CHUNK_BYTES]
+            try:
+                out += stream.decompress(chunk, max_bytes + 1 - len(out))
+            except zlib.error as exc:
+                if not out:
+                    raise
+                return bytes(out), f"gzip data damaged after {len(out)} bytes ({exc})"
+            if len(out) > max_bytes or stream.unconsumed_tail:
+                raise OverflowError(f"gzip content expands beyond {max_bytes // 2**20} MiB")
+            pos += len(chunk) - len(stream.unused_data)
         if not stream.eof:
             out += stream.flush()
             if not out:
                 raise zlib.error("the stream ends before any data")
             return bytes(out), f"gzip stream truncated after {len(out)} bytes"
-        data = stream.unused_data.lstrip(b"\x00")
+        pos = _skip_padding(data, pos)
     return bytes(out), None
+
+
+_CHUNK_BYTES = 1 << 16
+_NOT_NUL = re.compile(rb"[^\x00]")
+
+
+def _skip_padding(data: bytes, pos: int) -> int:
+    """The position of the next byte that is not a NUL (tape-style padding between members)."""
+    found = _NOT_NUL.search(data, pos)
+    return len(data) if found is None else found.start()

@@ -8,8 +8,11 @@ with a path (unreadable, vanished) come back as ``ReadFailure`` entries, never e
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -39,6 +42,19 @@ class Source:
 class ReadFailure:
     path: str
     reason: str
+
+
+class LoadError(Exception):
+    """A source's bytes could not be loaded: a damaged zip entry, a FIFO, ... (the reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: What a damaged or unusual zip entry raises while it is read (bad CRC, bad deflate data,
+#: encryption, an unknown compression method, a cut archive).
+_ZIP_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadFailure]:
@@ -76,31 +92,72 @@ def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
             yield from _file_sources(Path(root) / name, meta_by_name)
         yield from errors
         errors.clear()
+    yield from errors  # os.walk reports a folder it cannot list after the loop body ran
 
 
 def _file_sources(
     path: Path, meta_by_name: dict[str, StravaMeta]
 ) -> Iterator[Source | ReadFailure]:
     lower = path.name.lower()
+    claimed = lower.endswith(ACTIVITY_SUFFIXES)
+    special = _special_file(path)
+    if special is not None:  # opening a FIFO would wait for a writer forever
+        if claimed or lower.endswith(".zip"):
+            yield ReadFailure(str(path), f"not a regular file ({special})")
+        return
     if lower.endswith(".zip"):
         yield from _zip_sources(path)
         return
-    claimed = lower.endswith(ACTIVITY_SUFFIXES)
     if not claimed:
         try:
-            with path.open("rb") as handle:
+            with _open_regular(path) as handle:
                 head = handle.read(_HEAD_BYTES)
         except OSError as exc:
-            yield ReadFailure(str(path), f"cannot read: {exc.strerror}")
+            yield ReadFailure(str(path), f"cannot read: {exc.strerror or exc}")
             return
+        except LoadError:
+            return  # became a FIFO or a device since it was listed: not ours either
         if sniff(head) is None:
             return  # notes, images, CSV: not ours, skipped silently
     yield Source(str(path), partial(_read_file, path), claimed, meta_by_name.get(str(path)))
 
 
+def _special_file(path: Path) -> str | None:
+    """What a path that is not a regular file is (a FIFO, ...); None for a regular file and for
+    one that cannot be looked at (reading it then says why)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a folder" if stat.S_ISDIR(mode) else "a special file"
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """Opens a regular file for reading; refuses anything else without waiting on it (a FIFO
+    put in its place after the folder was listed would block an ordinary open)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LoadError("not a regular file")
+        return open(fd, "rb", closefd=True)  # the caller closes it
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_file(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
+    with _open_regular(path) as handle:
+        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:  # refused before it is read
+            raise OverflowError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+        data = handle.read(MAX_FILE_BYTES + 1)  # bounded still: the file may be growing
     if len(data) > MAX_FILE_BYTES:
         raise OverflowError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     return data
@@ -109,34 +166,74 @@ def _read_file(path: Path) -> bytes:
 def _zip_sources(path: Path) -> Iterator[Source | ReadFailure]:
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, *_ZIP_ENTRY_ERRORS) as exc:  # ValueError: names not UTF-8
         yield ReadFailure(str(path), f"not a readable zip archive: {exc}")
         return
     with archive:
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        # Entries, not names: two entries may share a name, and each is read once.
+        entries = [info for info in archive.infolist() if not info.is_dir()]
+        overlapping = _overlapping(entries)
         meta_by_name: dict[str, StravaMeta] = {}
-        csv_name = next((n for n in names if Path(n).name == STRAVA_CSV), None)
-        strava = csv_name is not None
-        if csv_name is not None:
-            meta_by_name = strava_metadata(_read_member(path, csv_name), base=None)
-        for name in sorted(names):
+        csv_entry = next((i for i in entries if Path(i.filename).name == STRAVA_CSV), None)
+        strava = csv_entry is not None
+        if csv_entry is not None:
+            try:
+                csv_bytes = _read_member(path, csv_entry, archive)
+                meta_by_name = strava_metadata(csv_bytes, base=None)
+            except (LoadError, OSError, OverflowError) as exc:
+                reason = exc.reason if isinstance(exc, LoadError) else f"cannot read: {exc}"
+                yield ReadFailure(
+                    f"{path}!/{csv_entry.filename}", f"{reason}; names, types and gear unknown"
+                )
+        for entry in sorted(entries, key=lambda info: info.filename):
+            name = entry.filename
             lower = name.lower()
             if strava and lower.startswith("routes/"):
                 continue
             if not lower.endswith(ACTIVITY_SUFFIXES):
                 continue  # inside an archive only named activity files are considered
+            if entry in overlapping:
+                reason = "zip entry overlaps another entry's data (a zip bomb): not read"
+                yield ReadFailure(f"{path}!/{name}", reason)
+                continue
             yield Source(
                 f"{path}!/{name}",
-                partial(_read_member, path, name),
+                partial(_read_member, path, entry, archive),
                 claimed=True,
                 meta=meta_by_name.get(name),
             )
 
 
-def _read_member(archive_path: Path, name: str) -> bytes:
-    """One zip entry into memory, bounded: entries can lie about their size."""
-    with zipfile.ZipFile(archive_path) as archive, archive.open(name) as member:
-        data = member.read(MAX_FILE_BYTES + 1)
+def _overlapping(entries: list[zipfile.ZipInfo]) -> set[zipfile.ZipInfo]:
+    """Entries whose data starts inside an earlier entry's: many names for one compressed
+    kernel is how a small zip expands to terabytes. Real archives never overlap."""
+    found = set()
+    end = -1
+    for entry in sorted(entries, key=lambda info: info.header_offset):
+        if entry.header_offset < end:
+            found.add(entry)
+        end = max(end, entry.header_offset + max(entry.compress_size, 1))
+    return found
+
+
+def _read_member(archive_path: Path, entry: zipfile.ZipInfo, archive: zipfile.ZipFile) -> bytes:
+    """One zip entry into memory, bounded: entries can lie about their size.
+
+    Read from the archive the walk has open (opening it again would parse its whole directory
+    once per entry: minutes for an export of a few thousand activities), or from a fresh one
+    when the source outlived the walk.
+    """
+    if entry.file_size > MAX_FILE_BYTES:  # refused before a byte is decompressed
+        size = f"{entry.file_size / 2**20:.0f} MiB"
+        raise OverflowError(f"zip entry declares {size}, beyond {MAX_FILE_BYTES // 2**20} MiB")
+    if archive.fp is None:
+        with zipfile.ZipFile(archive_path) as reopened:
+            return _read_member(archive_path, entry, reopened)
+    try:
+        with archive.open(entry) as member:
+            data = member.read(MAX_FILE_BYTES + 1)
+    except _ZIP_ENTRY_ERRORS as exc:
+        raise LoadError(f"damaged or unsupported zip entry: {exc}") from exc
     if len(data) > MAX_FILE_BYTES:
         raise OverflowError(f"zip entry expands beyond {MAX_FILE_BYTES // 2**20} MiB")
     return data

@@ -16,8 +16,9 @@ import numpy as np
 
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, DeviceTotals, Format, Lap, Samples, utc_from_posix
-from analyzer.readers.common import cadence_to_spm, sport_from_text
+from analyzer.readers.common import cadence_to_spm, plausible_time, sanitize, sport_from_text
 from analyzer.readers.xml import (
+    ColumnBuilder,
     Columns,
     Element,
     XmlDamage,
@@ -30,7 +31,6 @@ from analyzer.readers.xml import (
     number,
     open_document,
     parse_time,
-    to_columns,
     with_file_notes,
 )
 
@@ -63,7 +63,7 @@ class _ActivityText:
     sport: str | None
     device: str | None
     laps: list[_LapText]
-    rows: list[list[str | None]]
+    rows: ColumnBuilder  # its trackpoints
 
 
 def read_tcx(data: bytes, path: str) -> list[Activity]:
@@ -72,8 +72,11 @@ def read_tcx(data: bytes, path: str) -> list[Activity]:
     # An exporter that copied gpxtpx:/ns3: tags without their xmlns: declare them, read again.
     if damage is not None and damage.unbound_prefix and (declared := declare_prefixes(doc)):
         texts, n_course_points, damage = _read_activities(declared)
-    built = [(text, to_columns(text.rows, _FIELDS, "trackpoint")) for text in texts]
-    activities = [_activity(text, cols, path) for text, cols in built if len(cols.time_s)]
+    built = [(text, text.rows.finish()) for text in texts]
+    timed = [_activity(text, cols, path) for text, cols in built if len(cols.time_s)]
+    activities = [activity for activity in timed if activity is not None]
+    if timed and not activities:
+        raise ReadError(path, "no trackpoint carries a time between 1990 and 2100")
     if not activities:
         if damage is not None:
             raise ReadError(path, damage.reason)
@@ -83,9 +86,12 @@ def read_tcx(data: bytes, path: str) -> list[Activity]:
             raise ReadError(path, "no trackpoint carries a time")
         raise ReadError(path, "no trackpoints: the TCX holds no recorded activity")
     file_notes: list[str] = []
-    n_empty = len(texts) - len(activities)
+    n_empty = len(texts) - len(timed)
     if n_empty:
         file_notes.append(f"skipped {n_empty} activity(ies) without timed trackpoints")
+    if len(activities) < len(timed):
+        n_bad = len(timed) - len(activities)
+        file_notes.append(f"skipped {n_bad} activity(ies) timed only outside 1990-2100")
     if damage is not None:
         file_notes.append(damage.note(sum(len(text.rows) for text in texts), "trackpoint"))
     return with_file_notes(activities, file_notes)
@@ -94,7 +100,7 @@ def read_tcx(data: bytes, path: str) -> list[Activity]:
 def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDamage | None]:
     """Every <Activity> as texts, the number of course points, and any damage."""
     activities: list[_ActivityText] = []
-    rows: list[list[str | None]] = []
+    rows = _points()
     laps: list[_LapText] = []
     n_course_points = 0
     try:
@@ -105,10 +111,10 @@ def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDam
                 laps.append(_lap_text(el))
             elif name == "Activity":
                 activities.append(_activity_text(len(activities), el, laps, rows))
-                rows, laps = [], []
+                rows, laps = _points(), []
             else:  # Course: a planned route, its points were not recorded
                 n_course_points += len(rows)
-                rows, laps = [], []
+                rows, laps = _points(), []
     except XmlDamage as damage:
         activity = damage.open_element("Activity")
         if activity is not None and rows:  # the activity being written when the file broke
@@ -117,6 +123,10 @@ def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDam
             activities.append(_activity_text(len(activities), activity, laps, rows))
         return activities, n_course_points, damage
     return activities, n_course_points, None
+
+
+def _points() -> ColumnBuilder:
+    return ColumnBuilder(_FIELDS, "trackpoint")
 
 
 def _lap_text(lap: Element) -> _LapText:
@@ -128,13 +138,14 @@ def _lap_text(lap: Element) -> _LapText:
 
 
 def _activity_text(
-    index: int, el: Element, laps: list[_LapText], rows: list[list[str | None]]
+    index: int, el: Element, laps: list[_LapText], rows: ColumnBuilder
 ) -> _ActivityText:
     device = child_text(child(el, "Creator"), "Name")  # not <Author>: that is the exporter
     return _ActivityText(index, el.get("Sport"), device, laps, rows)
 
 
-def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity:
+def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity | None:
+    """The activity; None when no trackpoint has a plausible time."""
     sport = sport_from_text(text.sport)
     values = columns.values
     # Garmin writes a run's per-foot cadence as RunCadence; <Cadence> is the bike's rpm.
@@ -152,29 +163,38 @@ def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity:
         cadence_spm=cadence_spm,
         power_w=values["power"],
     )
+    samples, repairs = sanitize(samples)
+    if not len(samples):
+        return None
     return Activity(
         path=path,
         format=Format.TCX,
         sport=sport,
-        start_time=utc_from_posix(float(columns.time_s[0])),
+        start_time=utc_from_posix(float(samples.time_s[0])),
         samples=samples,
         device=text.device,
         utc_offset_s=columns.utc_offset_s,
         session_index=text.index,
-        laps=_laps(text.laps, end_s=float(columns.time_s[-1])),
+        laps=_laps(text.laps, end_s=float(samples.time_s[-1])),
         device_totals=DeviceTotals(
             distance_m=_total(number(lap.distance_m) for lap in text.laps),
             timer_time_s=_total(number(lap.timer_time_s) for lap in text.laps),
         ),
         cadence_doubled=doubled,
-        notes=columns.notes,
+        notes=(*columns.notes, *repairs),
     )
 
 
 def _laps(texts: Sequence[_LapText], end_s: float) -> tuple[Lap, ...]:
     """Laps with a readable StartTime; a lap's elapsed time runs to the next lap's start
     (the last one to the last sample), since TCX only stores the timer time."""
-    pairs = [(text, start) for text in texts if (start := parse_time(text.start)) is not None]
+    pairs = [
+        (text, start)
+        for text in texts
+        if (start := parse_time(text.start)) is not None and plausible_time(start.timestamp())
+    ]
+    if not pairs:
+        return ()
     ends = [start.timestamp() for _, start in pairs[1:]] + [end_s]
     return tuple(
         Lap(

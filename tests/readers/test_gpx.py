@@ -68,6 +68,10 @@ _XML_TEXT = st.text(
 )
 
 
+#: (0, 0) is the placeholder of a receiver without a fix, which the readers remove.
+_POSITIONS = st.tuples(st.floats(-90, 90), st.floats(-180, 180)).filter(lambda p: p != (0, 0))
+
+
 def _with_gaps(draw: st.DrawFn, values: st.SearchStrategy[float], n: int) -> list[float]:
     """Values where some points (or all) have NaN: the channel is missing there."""
     present = draw(st.lists(st.booleans(), min_size=n, max_size=n))
@@ -77,12 +81,13 @@ def _with_gaps(draw: st.DrawFn, values: st.SearchStrategy[float], n: int) -> lis
 @st.composite
 def running_activities(draw: st.DrawFn) -> Activity:
     n = draw(st.integers(1, 30))
-    start_ms = draw(st.integers(946_684_800_000, 4_102_444_800_000))  # 2000 .. 2100
+    # 2000 .. 2100 at the last sample: the readers drop times outside 1990..2100
+    start_ms = draw(st.integers(946_684_800_000, 4_102_444_800_000 - 30 * 600_000))
     steps_ms = draw(st.lists(st.integers(1, 600_000), min_size=n - 1, max_size=n - 1))
     time_s = (start_ms + np.cumsum([0, *steps_ms])) / 1000.0
     has_position = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-    lat = [draw(st.floats(-90, 90)) if p else np.nan for p in has_position]
-    lon = [draw(st.floats(-180, 180)) if p else np.nan for p in has_position]
+    positions = [draw(_POSITIONS) if p else (np.nan, np.nan) for p in has_position]
+    lat, lon = [p[0] for p in positions], [p[1] for p in positions]
     samples = Samples.from_channels(
         time_s,
         latitude_deg=lat,

@@ -57,6 +57,10 @@ def make_activity(
 # --- round trips ------------------------------------------------------------------------
 
 
+#: (0, 0) is the placeholder of a receiver without a fix, which the readers remove.
+_POSITIONS = st.tuples(st.floats(-90, 90), st.floats(-180, 180)).filter(lambda p: p != (0, 0))
+
+
 def _with_gaps(draw: st.DrawFn, values: st.SearchStrategy[float], n: int) -> list[float]:
     present = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     return [draw(values) if keep else np.nan for keep in present]
@@ -68,14 +72,16 @@ _MAYBE = st.one_of(st.just(math.nan), st.floats(0, 1e5))
 @st.composite
 def running_activities(draw: st.DrawFn) -> Activity:
     n = draw(st.integers(1, 30))
-    start_ms = draw(st.integers(946_684_800_000, 4_102_444_800_000))
+    # 2000 .. 2100 at the last sample: the readers drop times outside 1990..2100
+    start_ms = draw(st.integers(946_684_800_000, 4_102_444_800_000 - 30 * 600_000))
     steps_ms = draw(st.lists(st.integers(1, 600_000), min_size=n - 1, max_size=n - 1))
     time_ms = start_ms + np.cumsum([0, *steps_ms])
     has_position = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    positions = [draw(_POSITIONS) if p else (np.nan, np.nan) for p in has_position]
     samples = Samples.from_channels(
         time_ms / 1000.0,
-        latitude_deg=[draw(st.floats(-90, 90)) if p else np.nan for p in has_position],
-        longitude_deg=[draw(st.floats(-180, 180)) if p else np.nan for p in has_position],
+        latitude_deg=[p[0] for p in positions],
+        longitude_deg=[p[1] for p in positions],
         altitude_m=_with_gaps(draw, st.floats(-500, 9000), n),
         distance_m=_with_gaps(draw, st.floats(0, 1e6), n),
         speed_m_s=_with_gaps(draw, st.floats(0, 20), n),
