@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check lint typecheck bench sample-data clean chromium docs-images
+.PHONY: demo test check lint typecheck bench fuzz sample-data clean chromium docs-images
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(PY) bench/bench_readers.py
+	$(PY) bench/bench_summary.py
 	$(PY) bench/bench_batch.py $(BENCH_ARGS)
+
+# The long fuzzing run (about 20 minutes on 2 cores); make test runs a bounded one.
+fuzz: $(STAMP)
+	CALFGUARD_FUZZ_MUTANTS=400 CALFGUARD_FUZZ_EXAMPLES=3000 $(PY) -m pytest -q tests/fuzz
 
 # Regenerates sample_data/ from the fixed seed; a test checks the committed files match.
 sample-data: $(STAMP)

@@ -68,7 +68,6 @@ class DayIndex:
         return [self.placed[i] for i in sorted(found)]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     kept_id: str

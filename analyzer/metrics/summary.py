@@ -23,7 +23,7 @@ from analyzer.model import Activity, DeviceTotals, Format, Sport
 from analyzer.settings import AthleteProfile
 
 #: Bumped whenever a metric's definition changes, so stored summaries are recomputed.
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
