@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -261,10 +261,7 @@ def _render_report(
         assert output is not None  # _check_output
         write_csv(analysis, output)
     else:
-        console = _console(output)
-        render_terminal(analysis, console, unit, show_all)
-        if output is not None:
-            output.write_text(console.export_text(), encoding="utf-8")
+        _draw(output, lambda console: render_terminal(analysis, console, unit, show_all))
 
 
 # Options the table commands share.
@@ -315,10 +312,7 @@ def activities(
     elif output_format is TableFormat.csv:
         _emit(activities_csv(chosen, analysis), output)
     else:
-        console = _console(output, wide=True)
-        render_activities(chosen, analysis, console, resolved.units)
-        if output is not None:
-            output.write_text(console.export_text(), encoding="utf-8")
+        _draw(output, lambda c: render_activities(chosen, analysis, c, resolved.units), wide=True)
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
@@ -342,10 +336,7 @@ def show(
     if output_format is ShowFormat.json:
         _emit(json_report.render_show_json(analysis), output)
     else:
-        console = _console(output)
-        render_show(analysis, console, resolved.units)
-        if output is not None:
-            output.write_text(console.export_text(), encoding="utf-8")
+        _draw(output, lambda console: render_show(analysis, console, resolved.units))
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
@@ -369,10 +360,7 @@ def weeks(
     elif output_format is TableFormat.csv:
         _emit(weeks_csv(analysis), output)
     else:
-        console = _console(output)
-        render_weeks(analysis, console, resolved.units)
-        if output is not None:
-            output.write_text(console.export_text(), encoding="utf-8")
+        _draw(output, lambda console: render_weeks(analysis, console, resolved.units))
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
@@ -585,6 +573,14 @@ def _console(output: Path | None, wide: bool = False) -> Console:
     if output is None:
         return make_console()
     return make_console(io.StringIO(), width=120 if wide else 80, record=True)
+
+
+def _draw(output: Path | None, render: Callable[[Console], None], wide: bool = False) -> None:
+    """A terminal rendering to the screen, or as plain text to ``output``."""
+    console = _console(output, wide)
+    render(console)
+    if output is not None:
+        output.write_text(console.export_text(), encoding="utf-8")
 
 
 def _emit(text: str, output: Path | None) -> None:
