@@ -328,7 +328,9 @@ class Store:
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # Some errors (a full disk) end the transaction in SQLite already.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 
@@ -441,6 +443,11 @@ def _errors(path: Path) -> Iterator[None]:
             raise StoreError(_unwritable(path, exc)) from exc
         if "locked" in text or "busy" in text:
             raise StoreBusy(f"the store {path} is busy: {text}") from exc
+        if "full" in text:  # SQLITE_FULL: the disk (or a size limit) is full, the store is fine
+            raise StoreError(
+                f"the store {path} cannot grow: {text}; free some space, or use --db on another "
+                "disk, or --no-cache to keep nothing"
+            ) from exc
         raise StoreError(f"the store {path} cannot be used: {text}; {_WAY_OUT}") from exc
     except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed", ...
         raise StoreError(f"the store {path} is damaged ({exc}); {_WAY_OUT}") from exc

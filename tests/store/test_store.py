@@ -212,3 +212,18 @@ def test_a_store_whose_first_migration_failed_is_completed(
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     with Store.open(db) as store:  # not mistaken for another program's database
         assert store.migrations() == [name for name, _ in MIGRATIONS]
+
+
+def test_a_full_disk_says_so_and_keeps_what_was_committed(tmp_path: Path) -> None:
+    """SQLite's size limit gives the same SQLITE_FULL error a full disk gives."""
+    db = tmp_path / "store.sqlite3"
+    with Store.open(db) as store:
+        store.put_result(result("kept"))
+    full = pytest.raises(StoreError, match="cannot grow: database or disk is full; free some")
+    with full, Store.open(db) as store:
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        for i in range(200):
+            store.put_result(result(f"h{i}", None, "x" * 2000))
+    with Store.open(db) as store:
+        assert set(store.results([("kept", ""), ("h0", "")])) == {("kept", "")}
