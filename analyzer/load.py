@@ -444,10 +444,14 @@ def _expected_cadence(baseline: FloatArray, speed_m_s: float) -> tuple[float, st
     if len(points) < MIN_BASELINE_RUNS or not np.isfinite(speed_m_s):
         return float("nan"), f"fewer than {MIN_BASELINE_RUNS} runs with cadence in 8 weeks"
     x, y, w = (np.ascontiguousarray(column) for column in points.T)
+    total_w = float(w.sum())
+    mean_x, mean_y = float(w @ x) / total_w, float(w @ y) / total_w
     if np.ptp(x) >= MIN_OWN_SLOPE_SPAN_M_S:
-        slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
-        return float(intercept + slope * speed_m_s), f"own line over {len(points)} runs"
-    mean_x, mean_y = np.average(x, weights=w), np.average(y, weights=w)
+        # Weighted least squares in closed form (what np.polyfit does, at a tenth of the cost
+        # for the few dozen points of a window, and it runs once per run).
+        dx = x - mean_x
+        slope = float((w * dx) @ (y - mean_y)) / float((w * dx) @ dx)
+        return mean_y + slope * (speed_m_s - mean_x), f"own line over {len(points)} runs"
     expected = mean_y + POPULATION_SLOPE_SPM_PER_M_S * (speed_m_s - mean_x)
     return float(expected), f"own mean over {len(points)} runs, typical slope 5.5 spm per m/s"
 

@@ -102,6 +102,10 @@ def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> 
 # --- the report -------------------------------------------------------------------------------
 
 
+#: The report's weekly table shows this many recent weeks (all with --all; `calfguard weeks`).
+REPORT_WEEKS = 26
+
+
 def render_terminal(
     analysis: Analysis, console: Console, unit: str = "km", show_all: bool = False
 ) -> None:
@@ -110,7 +114,17 @@ def render_terminal(
     _findings(d, console, unit, show_all)
     if analysis.history is not None:
         _heading(console, "Weekly load")
-        console.print(weeks_table(analysis.history.weeks, unit, wide=console.width >= WIDE))
+        weeks = analysis.history.weeks
+        shown = weeks if show_all else weeks[-REPORT_WEEKS:]
+        console.print(weeks_table(shown, unit, wide=console.width >= WIDE))
+        if len(shown) < len(weeks):
+            console.print(
+                Text(
+                    f"  {len(weeks) - len(shown)} earlier weeks are not shown: add --all, or "
+                    "see `calfguard weeks`.",
+                    style="dim",
+                )
+            )
     _causes(d, console)
     _warming_up(d, console)
     _red_flags(console)

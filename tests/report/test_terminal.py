@@ -3,6 +3,7 @@ always, data quality; width, colour and units."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,3 +192,24 @@ def test_one_run_only(tmp_path: Path) -> None:
     assert "(1 day): 1 run, 1.9 km; 1 activity read." in text
     assert "No findings in the last 4 weeks. No finding is not an all-clear" in text
     assert "Rules still warming up" in text and "needs 28 days of history" in text
+
+
+def test_a_long_history_shows_its_recent_weeks_and_says_how_many_are_left_out() -> None:
+    from rich.console import Console
+
+    from analyzer.load import build_history
+    from analyzer.report.terminal import REPORT_WEEKS, render_terminal
+    from analyzer.rules import assess
+    from analyzer.settings import Settings
+    from tests.rules_history import PROFILE, steady_weeks, summaries
+
+    items = summaries(steady_weeks(REPORT_WEEKS + 4))
+    settings = Settings(profile=PROFILE)
+    history = build_history(items, settings)
+    assert history is not None and len(history.weeks) == REPORT_WEEKS + 4
+    analysis = Analysis(settings, items, [], history, assess(history, settings))
+    for show_all, left_out in ((False, 4), (True, 0)):
+        console = Console(record=True, width=100, file=io.StringIO())
+        render_terminal(analysis, console, show_all=show_all)
+        text = console.export_text()
+        assert ("4 earlier weeks are not shown: add --all" in text) == (left_out > 0)
