@@ -305,7 +305,7 @@ def activities(
     _check_output(None, output)
     first, last = _period(since, until)
     resolved = _resolve(configuration.Flags(config, timezone, units))
-    analysis = analyze(paths, resolved.settings)
+    analysis = _analyze_with_store(paths, resolved)
     chosen = select_activities(analysis, first, last, sport or ())
     if output_format is TableFormat.json:
         _emit(json_report.render_activities_json(chosen, analysis), output)
@@ -354,7 +354,7 @@ def weeks(
     """Print the weekly load table: distance, change, longest run, hills, cadence, ACWR."""
     _check_output(None, output)
     resolved = _resolve(configuration.Flags(config, timezone, units))
-    analysis = analyze(paths, resolved.settings)
+    analysis = _analyze_with_store(paths, resolved)
     if output_format is TableFormat.json:
         _emit(json_report.render_weeks_json(analysis), output)
     elif output_format is TableFormat.csv:
@@ -387,6 +387,15 @@ def _period(since: str | None, until: str | None) -> tuple[date | None, date | N
     if first is not None and last is not None and last < first:
         _fail(f"--until {last} is before --since {first}")
     return first, last
+
+
+def _analyze_with_store(paths: list[Path], resolved: configuration.Resolved) -> Analysis:
+    """The table commands read through the same store as ``report``: nothing parsed twice."""
+    try:
+        with _store(resolved, no_cache=False) as store:
+            return analyze(paths, resolved.settings, store=store, jobs=resolved.jobs)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 @contextlib.contextmanager

@@ -31,12 +31,16 @@ def test_activities_filters() -> None:
     base = ("activities", "--config", str(CONFIG), str(SAMPLE), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(run(*base, "--since", "2026-11-01").stdout)))
     assert [r["local_date"] for r in rows][:2] == ["2026-11-01", "2026-11-03"] and len(rows) == 12
-    trail = run(*base, "--since", "2026-09-20", "--until", "2026-10-11", "--sport",
-                "trail_running")  # fmt: skip
+    trail = run(*base, "--since", "2026-09-20", "--until", "2026-10-11", "--sport", "trail_running")
     rows = list(csv.DictReader(io.StringIO(trail.stdout)))
     assert [r["local_date"] for r in rows] == [
-        "2026-09-24", "2026-09-26", "2026-09-30", "2026-10-03", "2026-10-08", "2026-10-11"
-    ]  # fmt: skip
+        "2026-09-24",
+        "2026-09-26",
+        "2026-09-30",
+        "2026-10-03",
+        "2026-10-08",
+        "2026-10-11",
+    ]
     rides = run(*base, "--sport", "cycling").stdout
     assert len(list(csv.DictReader(io.StringIO(rides)))) == 9
     bad = run("activities", str(SAMPLE), "--since", "yesterday")
@@ -44,8 +48,9 @@ def test_activities_filters() -> None:
 
 
 def test_activities_in_miles() -> None:
-    out = run("activities", "--config", str(CONFIG), str(SAMPLE), "--units", "mi",
-              columns=120).stdout  # fmt: skip
+    out = run(
+        "activities", "--config", str(CONFIG), str(SAMPLE), "--units", "mi", columns=120
+    ).stdout
     first = next(line for line in out.splitlines() if line.startswith("2026-08-04"))
     assert first.split()[3:6] == ["5.04", "48:08", "9:33"]  # 8.11 km at 5:56 /km
 
@@ -55,9 +60,19 @@ def test_show_one_activity() -> None:
     result = run("show", "--config", str(CONFIG), str(path))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for group in ("Activity", "Totals", "Cadence and steps", "Running dynamics", "Elevation",
-                  "Heart rate", "Intensity", "Temperature", "Warm-up",
-                  "The device's own totals", "Data quality"):  # fmt: skip
+    for group in (
+        "Activity",
+        "Totals",
+        "Cadence and steps",
+        "Running dynamics",
+        "Elevation",
+        "Heart rate",
+        "Intensity",
+        "Temperature",
+        "Warm-up",
+        "The device's own totals",
+        "Data quality",
+    ):
         assert re.search(rf"^ ?{re.escape(group)}\s*$", out, re.M), group
     text = flat(out)
     assert "distance 17.04 km" in text
@@ -91,9 +106,13 @@ def test_weeks(sample: Analysis) -> None:
     assert len([line for line in out.splitlines() if re.match(r"\d+ \w{3}\*? ", line)]) == len(
         sample.history.weeks
     )
-    rows = list(csv.DictReader(io.StringIO(
-        run("weeks", "--config", str(CONFIG), str(SAMPLE), "--format", "csv").stdout
-    )))  # fmt: skip
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                run("weeks", "--config", str(CONFIG), str(SAMPLE), "--format", "csv").stdout
+            )
+        )
+    )
     assert len(rows) == 16 and rows[5]["week_start"] == "2026-09-07"
     assert float(rows[5]["running_distance_m"]) == sample.history.weeks[5].running_distance_m
 
@@ -114,3 +133,20 @@ def test_every_command_is_documented() -> None:
                         assert option in docs, f"{name} {option}"
     for option in ("--format", "--output", "--units", "--all"):
         assert option in docs
+
+
+def test_the_table_commands_share_the_reports_store(tmp_path: Path) -> None:
+    from analyzer.store import Store
+
+    db = tmp_path / "store.sqlite3"
+    first = run("activities", str(SAMPLE), "--config", str(CONFIG), env={"CALFGUARD_DB": str(db)})
+    assert first.exit_code == 0, first.output
+    with Store.open(db) as store:
+        files = store.counts()["files"]
+    assert files == len(
+        [p for p in SAMPLE.iterdir() if ".fit" in p.name or ".gpx" in p.name or ".tcx" in p.name]
+    )
+    again = run("weeks", str(SAMPLE), "--config", str(CONFIG), env={"CALFGUARD_DB": str(db)})
+    assert again.exit_code == 0
+    with Store.open(db) as store:
+        assert store.counts()["files"] == files
