@@ -154,17 +154,20 @@ def digest(analysis: Analysis) -> Digest:
             None, None, 0, len(analysis.summaries), 0, 0.0, None, 0, 0.0, 0.0, float("nan"),
             [], by_importance(findings), cause_overview(findings), list(warming), quality,
         )  # fmt: skip
-    recent_first = max(history.last_day - timedelta(days=RECENT_DAYS - 1), history.first_day)
-    recent = [p for p in history.runs if p.local_date >= recent_first]
+    # --since/--until narrow what is reported; the history before it still served the rules.
+    first, last = analysis.period or (history.first_day, history.last_day)
+    runs = [p for p in history.runs if first <= p.local_date <= last]
+    recent_first = max(last - timedelta(days=RECENT_DAYS - 1), first)
+    recent = [p for p in runs if p.local_date >= recent_first]
     current = [f for f in findings if finding_end(f) >= recent_first]
     earlier = [f for f in findings if finding_end(f) < recent_first]
     return Digest(
-        first_day=history.first_day,
-        last_day=history.last_day,
-        days=(history.last_day - history.first_day).days + 1,
+        first_day=first,
+        last_day=last,
+        days=(last - first).days + 1,
         activities=len(analysis.summaries),
-        runs=len(history.runs),
-        running_distance_m=float(sum(p.summary.distance_m for p in history.runs)),
+        runs=len(runs),
+        running_distance_m=float(sum(p.summary.distance_m for p in runs)),
         recent_first_day=recent_first,
         recent_runs=len(recent),
         recent_distance_m=float(sum(p.summary.distance_m for p in recent)),

@@ -213,3 +213,10 @@ def test_a_long_history_shows_its_recent_weeks_and_says_how_many_are_left_out() 
         render_terminal(analysis, console, show_all=show_all)
         text = console.export_text()
         assert ("4 earlier weeks are not shown: add --all" in text) == (left_out > 0)
+
+
+def test_since_narrows_the_headline_to_the_period() -> None:
+    result = _report("--since", "2026-11-01", columns=100)
+    text = flat(result)
+    assert "Period 1 Nov - 22 Nov 2026 (22 days): 10 runs, 112.7 km" in text
+    assert "Last 4 weeks 1 Nov - 22 Nov 2026: 10 runs, 112.7 km" in text
