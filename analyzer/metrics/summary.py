@@ -65,10 +65,6 @@ class ActivitySummary:
     device_totals: DeviceTotals
     quality: Quality
 
-    @property
-    def end_time_s(self) -> float:
-        return self.start_time.timestamp() + self.elapsed_time_s
-
 
 def summarize(activity: Activity, profile: AthleteProfile | None = None) -> ActivitySummary:
     profile = profile or AthleteProfile()

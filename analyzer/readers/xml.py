@@ -323,14 +323,6 @@ class Columns:
     notes: tuple[str, ...]
 
 
-def to_columns(rows: Sequence[Sequence[str | None]], fields: Sequence[str], what: str) -> Columns:
-    """Rows of field texts (``fields[0]`` is the time) -> float columns of the timed rows."""
-    builder = ColumnBuilder(fields, what)
-    for row in rows:
-        builder.append(row)
-    return builder.finish()
-
-
 #: Rows become arrays this many at a time: a file of millions of points then holds numbers
 #: (8 bytes a field), not texts and lists (hundreds of bytes a point, and an untimed point
 #: costs nothing). Without it, 128 MiB of "<trkpt/>" unzipped from 190 kB took 4 GB.

@@ -21,7 +21,6 @@ from analyzer.metrics.summary import ActivitySummary
 from analyzer.pipeline import Analysis
 from analyzer.report.records import activity_row, finding_row, week_row
 
-FILES = ("activities.csv", "weeks.csv", "findings.csv")
 FINDING_COLUMNS = ("rule", "cause", "severity", "date", "message", "advice", "evidence",
                    "activity_id", "week_start", "values_json")  # fmt: skip
 
