@@ -91,7 +91,7 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     # Kept runs by start time in DUPLICATE_START_S buckets: a twin can only be in the same or
     # a neighbouring bucket, so each run is compared with a handful, not with every kept run.
     near: dict[int, list[tuple[int, Placed]]] = {}
-    for item in sorted(placed, key=_richness, reverse=True):
+    for item in sorted(placed, key=_richest_first):
         bucket = int(item.summary.start_time.timestamp() // DUPLICATE_START_S)
         candidates = sorted(
             (order, k)
@@ -111,14 +111,10 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     return kept, duplicates
 
 
-def _richness(p: Placed) -> tuple[int, int, str]:
+def _richest_first(p: Placed) -> tuple[int, int, str]:
+    """FIT before TCX before GPX, then more channels, then the first file in name order."""
     s = p.summary
-    # Ties broken by id, reversed, so the first file in name order is kept.
-    return (_RICHNESS[s.format], len(s.quality.channels), _reverse_key(s.id))
-
-
-def _reverse_key(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+    return (-_RICHNESS[s.format], -len(s.quality.channels), s.id)
 
 
 def _same_activity(a: ActivitySummary, b: ActivitySummary) -> bool:
