@@ -598,10 +598,15 @@ def shoe_mileage(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
         if (shoe.retired is not None and shoe.retired <= h.last_day) or km < lim["caution"]:
             continue
         severity = Severity.HIGH if km >= lim["high"] else Severity.CAUTION
+        where = (
+            f"past the {lim['high']:.0f} km"
+            if severity is Severity.HIGH
+            else f"within the {lim['caution']:.0f}-{lim['high']:.0f} km"
+        )
         yield _finding(
             "shoe_mileage", severity, shoe.last_run or h.last_day,
-            f"{shoe.name}: {km:.0f} km ({km / 1.609344:.0f} mi), past the "
-            f"{lim['caution']:.0f}-{lim['high']:.0f} km after which shoes are commonly replaced.",
+            f"{shoe.name}: {km:.0f} km ({km / 1.609344:.0f} mi), {where} after which shoes are "
+            "commonly replaced.",
             distance_m=shoe.distance_m,
         )  # fmt: skip
 

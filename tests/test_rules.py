@@ -132,6 +132,7 @@ def test_shoe_mileage_by_default_pair() -> None:
     _, assessment = history(base(8), shoes=shoes)
     (finding,) = of_rule(assessment, "shoe_mileage")
     assert finding.severity is Severity.HIGH and finding.values["distance_m"] > 800_000
+    assert "past the 800 km after which shoes are commonly replaced" in finding.message
     retired = (dataclasses.replace(shoes[0], retired=MONDAY + timedelta(weeks=9)),)
     assert of_rule(history(base(8), shoes=retired)[1], "shoe_mileage")  # not retired yet then
     gone = (dataclasses.replace(shoes[0], retired=MONDAY),)

@@ -58,3 +58,8 @@ def test_the_sample_report_finds_exactly_what_the_history_holds() -> None:
         str(SAMPLE / "2026-08-26-strava-export.gpx"): str(SAMPLE / "2026-08-26-0648-easy-run.fit")
     }
     assert analysis.assessment.warming_up == []
+    (shoe,) = [f for f in analysis.assessment.findings if f.rule == "shoe_mileage"]
+    assert shoe.message == (
+        "Road shoes (grey): 788 km (490 mi), within the 480-800 km after which shoes are "
+        "commonly replaced."
+    )
