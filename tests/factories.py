@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analyzer.metrics.motion import Motion
-from analyzer.model import Activity, Format, Samples, Sport
+from analyzer.model import CHANNELS, Activity, Format, Samples, Sport
 
 T0 = 1_714_543_200.0  # 2024-05-01 06:00:00 UTC
 
@@ -61,3 +62,13 @@ def one_hz(**channels: npt.ArrayLike) -> tuple[Samples, Motion]:
     n = len(np.asarray(next(iter(channels.values()))))
     t = np.arange(float(n))
     return Samples.from_channels(t, **channels), hand_motion(t)
+
+
+def assert_same_activity(mine: Activity, theirs: Activity) -> None:
+    """Equal in every field, arrays element for element (NaN equal to NaN)."""
+    for f in dataclasses.fields(Activity):
+        if f.name != "samples":
+            assert repr(getattr(mine, f.name)) == repr(getattr(theirs, f.name)), f.name
+    for name in ("time_s", *CHANNELS):
+        a, b = getattr(mine.samples, name), getattr(theirs.samples, name)
+        assert np.array_equal(a, b, equal_nan=True), name

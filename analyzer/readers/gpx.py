@@ -7,7 +7,9 @@ by local name. A file whose track points carry no times is a planned route, not 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Samples, Sport, utc_from_posix
@@ -19,12 +21,12 @@ from analyzer.readers.xml import (
     XmlDamage,
     XmlDocument,
     child_text,
-    declare_prefixes,
     field_texts,
     iter_records,
     open_document,
     with_file_notes,
 )
+from analyzer.readers.xml_template import PLACEHOLDER, RecordSpec, Run, read_document
 
 _FIELDS = ("time", "lat", "lon", "ele", "hr", "cad", "temp", "power", "speed")
 _LAT, _LON = 1, 2  # attributes of <trkpt>, not elements
@@ -40,6 +42,7 @@ _SLOTS = {
     "power": 7,
     "speed": 8,  # GPX 1.0 <speed> and TrackPointExtension v2 <speed>, both m/s
 }
+_TRKPT = RecordSpec("trkpt", _SLOTS, {"lat": _LAT, "lon": _LON}, len(_FIELDS))
 # Elements dropped once seen; waypoints and route points only so they cost no memory.
 _RECORDS = frozenset({"trkpt", "trk", "rtept", "wpt"})
 _ASSUMED_RUNNING = "sport not stated in file; assumed running"
@@ -54,12 +57,15 @@ class _Track:
     rows: ColumnBuilder  # its track points
 
 
+class _Tracks(NamedTuple):
+    tracks: list[_Track]
+    n_route_points: int
+    damage: XmlDamage | None
+
+
 def read_gpx(data: bytes, path: str) -> list[Activity]:
     doc = open_document(data, path, "gpx")
-    tracks, n_route_points, damage = _read_tracks(doc)
-    # An exporter that copied gpxtpx:/ns3: tags without their xmlns: declare them, read again.
-    if damage is not None and damage.unbound_prefix and (declared := declare_prefixes(doc)):
-        tracks, n_route_points, damage = _read_tracks(declared)
+    tracks, n_route_points, damage = read_document(doc, _read_tracks, _TRKPT)
     device = (doc.root_attributes.get("creator") or "").strip() or None
     timed: list[tuple[_Track, Columns]] = []
     untimed_points = untimed_tracks = 0
@@ -93,18 +99,24 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
     return with_file_notes(activities, file_notes)
 
 
-def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]:
-    """All <trk> as rows of field texts, the number of route points, and any damage."""
+def _read_tracks(doc: XmlDocument, runs: Sequence[Run]) -> _Tracks:
+    """All <trk> as rows of field texts, the number of route points, and any damage; a
+    placeholder stands for ``runs[i]``, track points read by the fast path."""
     tracks: list[_Track] = []
     rows = _points()
     n_route_points = 0
     try:
-        for name, el in iter_records(doc, _RECORDS):
+        # A placeholder only in a skeleton: elsewhere that name is nobody's.
+        records = _RECORDS | {PLACEHOLDER} if runs else _RECORDS
+        for name, el in iter_records(doc, records):
             if name == "trkpt":
                 row = field_texts(el, _SLOTS, len(_FIELDS))
                 row[_LAT] = el.get("lat")
                 row[_LON] = el.get("lon")
                 rows.append(row)
+            elif name == PLACEHOLDER:
+                run = runs[int(el.get("i", ""))]
+                rows.extend(run.n_rows, run.columns)
             elif name == "trk":
                 tracks.append(_track(len(tracks), el, rows))
                 rows = _points()
@@ -113,8 +125,8 @@ def _read_tracks(doc: XmlDocument) -> tuple[list[_Track], int, XmlDamage | None]
     except XmlDamage as damage:
         if rows:  # the track being written when the file broke off
             tracks.append(_track(len(tracks), damage.open_element("trk"), rows))
-        return tracks, n_route_points, damage
-    return tracks, n_route_points, None
+        return _Tracks(tracks, n_route_points, damage)
+    return _Tracks(tracks, n_route_points, None)
 
 
 def _points() -> ColumnBuilder:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +26,6 @@ from analyzer.readers.xml import (
     XmlDocument,
     child,
     child_text,
-    declare_prefixes,
     field_texts,
     iter_records,
     number,
@@ -33,6 +33,7 @@ from analyzer.readers.xml import (
     parse_time,
     with_file_notes,
 )
+from analyzer.readers.xml_template import PLACEHOLDER, RecordSpec, Run, read_document
 
 _FIELDS = ("time", "lat", "lon", "alt", "dist", "hr", "cad", "run_cad", "speed", "power")
 _SLOTS = {
@@ -47,6 +48,7 @@ _SLOTS = {
     "Speed": 8,
     "Watts": 9,
 }
+_TRACKPOINT = RecordSpec("Trackpoint", _SLOTS, {}, len(_FIELDS))
 _RECORDS = frozenset({"Trackpoint", "Lap", "Activity", "Course"})
 
 
@@ -66,12 +68,15 @@ class _ActivityText:
     rows: ColumnBuilder  # its trackpoints
 
 
+class _Activities(NamedTuple):
+    activities: list[_ActivityText]
+    n_course_points: int
+    damage: XmlDamage | None
+
+
 def read_tcx(data: bytes, path: str) -> list[Activity]:
     doc = open_document(data, path, "TrainingCenterDatabase")
-    texts, n_course_points, damage = _read_activities(doc)
-    # An exporter that copied gpxtpx:/ns3: tags without their xmlns: declare them, read again.
-    if damage is not None and damage.unbound_prefix and (declared := declare_prefixes(doc)):
-        texts, n_course_points, damage = _read_activities(declared)
+    texts, n_course_points, damage = read_document(doc, _read_activities, _TRACKPOINT)
     built = [(text, text.rows.finish()) for text in texts]
     timed = [_activity(text, cols, path) for text, cols in built if len(cols.time_s)]
     activities = [activity for activity in timed if activity is not None]
@@ -97,16 +102,22 @@ def read_tcx(data: bytes, path: str) -> list[Activity]:
     return with_file_notes(activities, file_notes)
 
 
-def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDamage | None]:
-    """Every <Activity> as texts, the number of course points, and any damage."""
+def _read_activities(doc: XmlDocument, runs: Sequence[Run]) -> _Activities:
+    """Every <Activity> as texts, the number of course points, and any damage; a placeholder
+    stands for ``runs[i]``, trackpoints read by the fast path."""
     activities: list[_ActivityText] = []
     rows = _points()
     laps: list[_LapText] = []
     n_course_points = 0
     try:
-        for name, el in iter_records(doc, _RECORDS):
+        # A placeholder only in a skeleton: elsewhere that name is nobody's.
+        records = _RECORDS | {PLACEHOLDER} if runs else _RECORDS
+        for name, el in iter_records(doc, records):
             if name == "Trackpoint":
                 rows.append(field_texts(el, _SLOTS, len(_FIELDS)))
+            elif name == PLACEHOLDER:
+                run = runs[int(el.get("i", ""))]
+                rows.extend(run.n_rows, run.columns)
             elif name == "Lap":
                 laps.append(_lap_text(el))
             elif name == "Activity":
@@ -121,8 +132,8 @@ def _read_activities(doc: XmlDocument) -> tuple[list[_ActivityText], int, XmlDam
             lap = damage.open_element("Lap")
             laps = [*laps, _lap_text(lap)] if lap is not None else laps
             activities.append(_activity_text(len(activities), activity, laps, rows))
-        return activities, n_course_points, damage
-    return activities, n_course_points, None
+        return _Activities(activities, n_course_points, damage)
+    return _Activities(activities, n_course_points, None)
 
 
 def _points() -> ColumnBuilder:

@@ -28,11 +28,13 @@ from pyexpat import errors as expat_errors
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from analyzer.errors import ReadError
 from analyzer.model import Activity, FloatArray
 
 Element = ET.Element
+IntArray = npt.NDArray[np.int64]
 
 #: Expat errors that mean "the text stopped", as opposed to "the text is wrong".
 _TRUNCATION_ERRORS = frozenset(
@@ -311,6 +313,7 @@ def integer_text(value: float) -> str | None:
 
 #: GPS week 0 began here; no satellite fix can carry an earlier time.
 GPS_EPOCH = datetime(1980, 1, 6, tzinfo=UTC)
+_GPS_EPOCH_S = GPS_EPOCH.timestamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +339,9 @@ class ColumnBuilder:
     def __init__(self, fields: Sequence[str], what: str) -> None:
         self._fields = tuple(fields)
         self._what = what
-        self._rows: list[Sequence[str | None]] = []
+        self._rows: list[Sequence[str | None]] = []  # appended, not yet converted
+        self._columns: list[list[str | bytes | None]] = [[] for _ in self._fields]  # extended
+        self._n_column_rows = 0
         self._n_rows = 0
         self._times: list[FloatArray] = []
         self._values: dict[str, list[FloatArray]] = {field: [] for field in self._fields[1:]}
@@ -344,9 +349,22 @@ class ColumnBuilder:
         self._first: datetime | None = None  # the first usable time: it may state the offset
 
     def append(self, row: Sequence[str | None]) -> None:
+        if self._n_column_rows:
+            self._convert()  # rows given before this one come first
         self._rows.append(row)
         self._n_rows += 1
         if len(self._rows) >= _CHUNK_ROWS:
+            self._convert()
+
+    def extend(self, n_rows: int, columns: Sequence[Texts | None]) -> None:
+        """Adds ``n_rows`` rows given field by field (None: the field is absent from all)."""
+        if self._rows:
+            self._convert()
+        for pending, column in zip(self._columns, columns, strict=True):
+            pending.extend([None] * n_rows if column is None else column)
+        self._n_column_rows += n_rows
+        self._n_rows += n_rows
+        if self._n_column_rows >= _CHUNK_ROWS:
             self._convert()
 
     def __len__(self) -> int:
@@ -354,24 +372,29 @@ class ColumnBuilder:
         return self._n_rows
 
     def _convert(self) -> None:
+        """Turns what waits into arrays (only one of the two buffers is ever filled)."""
         rows, self._rows = self._rows, []
-        if not rows:
-            return
-        texts = list(zip(*rows, strict=True))
-        moments = [parse_time(t) for t in texts[0]]
-        n_untimed = moments.count(None)
-        # GPS time starts in 1980: earlier stamps are placeholders (GPSBabel writes 1901-12-13,
-        # the 32-bit minimum), so those points are as untimed as if they had no <time>.
-        moments = [m if m is None or m >= GPS_EPOCH else None for m in moments]
+        if rows:
+            self._add(len(rows), list(zip(*rows, strict=True)))
+        if self._n_column_rows:
+            columns, self._columns = self._columns, [[] for _ in self._fields]
+            self._add(self._n_column_rows, columns)
+            self._n_column_rows = 0
+
+    def _add(self, n_rows: int, columns: Sequence[Texts | None]) -> None:
+        time_s, n_untimed, n_placeholder = _posix_s(columns[0], n_rows)
         self._n_untimed += n_untimed
-        self._n_placeholder += moments.count(None) - n_untimed
-        if self._first is None:
-            self._first = next((m for m in moments if m is not None), None)
-        timed = np.array([m is not None for m in moments], dtype=bool)
-        self._times.append(
-            np.array([m.timestamp() for m in moments if m is not None], dtype=np.float64)
-        )
-        for field, column in zip(self._fields[1:], texts[1:], strict=True):
+        self._n_placeholder += n_placeholder
+        timed = ~np.isnan(time_s)
+        if self._first is None and timed.any():
+            texts = columns[0]
+            assert texts is not None
+            self._first = parse_time(_text(texts[int(np.argmax(timed))]))
+        self._times.append(time_s[timed])
+        for field, column in zip(self._fields[1:], columns[1:], strict=True):
+            if column is None:
+                self._values[field].append(np.full(int(timed.sum()), math.nan))
+                continue
             array, bad = _floats(column)
             self._values[field].append(array[timed])
             self._n_bad += bad
@@ -399,6 +422,101 @@ class ColumnBuilder:
         return Columns(time_s, values, _utc_offset_s([self._first]), tuple(notes))
 
 
+#: Field texts as the readers give them: str from ElementTree, ASCII bytes from the record
+#: patterns (xml_template), None where the element is absent.
+Texts = Sequence[str | bytes | None]
+
+
+def _text(value: str | bytes | None) -> str | None:
+    return value.decode("ascii") if isinstance(value, bytes) else value
+
+
+def _posix_s(texts: Texts | None, n_rows: int) -> tuple[FloatArray, int, int]:
+    """Times as POSIX seconds, NaN where there is none or a placeholder; and those counts."""
+    if texts is None:
+        return np.full(n_rows, math.nan), n_rows, 0
+    time_s = _iso_utc_s(texts)
+    if time_s is not None:
+        n_untimed = 0
+    else:
+        moments = [parse_time(_text(t)) for t in texts]
+        time_s = np.array([math.nan if m is None else m.timestamp() for m in moments])
+        n_untimed = moments.count(None)
+    # GPS time starts in 1980: earlier stamps are placeholders (GPSBabel writes 1901-12-13,
+    # the 32-bit minimum), so those points are as untimed as if they had no <time>.
+    placeholder = time_s < _GPS_EPOCH_S
+    time_s[placeholder] = math.nan
+    return time_s, n_untimed, int(np.count_nonzero(placeholder))
+
+
+_MONTH_DAYS: IntArray = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
+#: Microseconds beyond which int64 -> float64 is inexact (about the years 1685 and 2255).
+_EXACT_US = 2**53
+
+
+def _iso_utc_s(texts: Texts) -> FloatArray | None:
+    """``YYYY-MM-DDTHH:MM:SS[.f]Z`` texts of one length, all valid, as POSIX seconds, equal to
+    what ``parse_time(t).timestamp()`` gives for each; None for anything else.
+
+    What watches write, converted in numpy: parsing each text took most of a GPX read.
+    """
+    try:
+        if not texts or len(set(map(len, texts))) != 1:  # type: ignore[arg-type]
+            return None
+    except TypeError:  # a None: some row has no time
+        return None
+    array = np.array(texts)
+    if array.dtype.kind not in "SU":
+        return None
+    width = array.dtype.itemsize // (4 if array.dtype.kind == "U" else 1)
+    fraction_digits = width - 21
+    if width != 20 and not 1 <= fraction_digits <= 6:
+        return None
+    raw = array.view(np.uint32 if array.dtype.kind == "U" else np.uint8).reshape(-1, width)
+    codes: IntArray = raw.astype(np.int64)
+    digits = codes[:, list(_DIGITS)] - ord("0")
+    ok = bool(((digits >= 0) & (digits <= 9)).all()) and bool((codes[:, -1] == ord("Z")).all())
+    for position, code in _SEPARATORS.items():
+        ok = ok and bool((codes[:, position] == code).all())
+    if not ok:
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month, day, hour, minute, second = (
+        digits[:, i] * 10 + digits[:, i + 1] for i in (4, 6, 8, 10, 12)
+    )
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+    valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    if not valid.all():
+        return None
+    microseconds: IntArray = np.zeros(len(codes), dtype=np.int64)
+    if fraction_digits > 0:
+        if not bool((codes[:, 19] == ord(".")).all()):
+            return None
+        fraction = codes[:, 20:-1] - ord("0")
+        if not bool(((fraction >= 0) & (fraction <= 9)).all()):
+            return None
+        for column in range(fraction_digits):
+            microseconds = microseconds * 10 + fraction[:, column]
+        microseconds *= 10 ** (6 - fraction_digits)
+    # Days since 1970-01-01 in the proleptic Gregorian calendar (years counted from March).
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146_097 + day_of_era - 719_468
+    total_us = (days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000 + microseconds
+    if not bool((np.abs(total_us) < _EXACT_US).all()):
+        return None
+    # Both exact in float64, so one correctly rounded division: timedelta.total_seconds().
+    seconds: FloatArray = total_us.astype(np.float64) / 1e6
+    return seconds
+
+
 def _joined(parts: list[FloatArray]) -> FloatArray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
 
@@ -407,25 +525,25 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'s' if n != 1 else ''}"
 
 
-def _floats(texts: Sequence[str | None]) -> tuple[FloatArray, int]:
+def _floats(texts: Texts) -> tuple[FloatArray, int]:
     """Texts -> float64 (NaN where absent, not a number, or not finite) and the bad count."""
-    try:
-        array = np.array([math.nan if t is None else float(t) for t in texts], dtype=np.float64)
+    try:  # numpy takes each text as float() does, and None as NaN
+        array = np.array(texts, dtype=np.float64)
         n_bad = 0
     except ValueError:  # rare: a damaged or hand-edited value somewhere in the column
         array = np.array([number(t) for t in texts], dtype=np.float64)
-        n_bad = sum(t is not None and t.strip() != "" and _float_or_none(t) is None for t in texts)
+        n_bad = sum(t is not None and bool(t.strip()) and _float_or_none(t) is None for t in texts)
     array[~np.isfinite(array)] = math.nan
     return array, n_bad
 
 
-def number(text: str | None) -> float:
+def number(text: str | bytes | None) -> float:
     """One value as float; NaN when absent, not a number or not finite."""
     value = _float_or_none(text)
     return value if value is not None and math.isfinite(value) else math.nan
 
 
-def _float_or_none(text: str | None) -> float | None:
+def _float_or_none(text: str | bytes | None) -> float | None:
     try:
         return None if text is None else float(text)
     except ValueError:

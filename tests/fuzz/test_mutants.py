@@ -18,7 +18,6 @@ outcome counts (used for docs/robustness.md).
 from __future__ import annotations
 
 import collections
-import dataclasses
 import gzip
 import json
 import os
@@ -41,7 +40,7 @@ from analyzer.samplegen.fit_writer import fit_bytes, fit_multisport_bytes
 from analyzer.samplegen.gpx_writer import gpx_bytes
 from analyzer.samplegen.tcx_writer import tcx_bytes
 from tests.corpus import CORPUS, corpus_index
-from tests.factories import T0, activity, full_samples
+from tests.factories import T0, activity, assert_same_activity, full_samples
 from tests.fuzz.mutate import Mutant, assert_sound, mutants, time_limit
 
 N_MUTANTS = int(os.environ.get("CALFGUARD_FUZZ_MUTANTS", "30"))
@@ -282,16 +281,6 @@ def test_a_folder_of_mutants_costs_one_entry_each_and_spares_the_good_files(
         assert (failed[name] == 1) != bool(by_file[name]), (name, kinds[name], failed[name])
     assert set(failed) <= set(kinds)
     assert set(by_file) <= set(kinds) | set(good)
-
-
-def assert_same_activity(mine: Activity, theirs: Activity) -> None:
-    """Equal in every field, arrays element for element (NaN equal to NaN)."""
-    for f in dataclasses.fields(Activity):
-        if f.name != "samples":
-            assert repr(getattr(mine, f.name)) == repr(getattr(theirs, f.name)), f.name
-    for name in ("time_s", *CHANNELS):
-        a, b = getattr(mine.samples, name), getattr(theirs.samples, name)
-        assert np.array_equal(a, b, equal_nan=True), name
 
 
 _BATCH = """
