@@ -8,6 +8,7 @@ runner's cadence is never zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,18 +52,37 @@ def weighted_mean(values: FloatArray, weights: FloatArray) -> float:
     ok = np.isfinite(values) & (weights > 0)
     if not ok.any():
         return float("nan")
-    return float(np.average(values[ok], weights=weights[ok]))
+    v, w = (values, weights) if ok.all() else (values[ok], weights[ok])  # usually no copies
+    # np.average's own arithmetic (product summed, over the summed weights) without its
+    # argument checks, which cost more than the sums on a run; the weights here are > 0.
+    return float(np.multiply(v, w).sum() / w.sum())
 
 
 def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float:
     """The value below which a fraction ``q`` of the weight lies."""
+    return weighted_quantiles(values, weights, (q,))[0]
+
+
+def weighted_quantiles(values: FloatArray, weights: FloatArray, qs: Sequence[float]) -> list[float]:
+    """``weighted_quantile`` for each of ``qs``, from one sort (the sort is most of the cost)."""
     ok = np.isfinite(values) & (weights > 0)
     if not ok.any():
-        return float("nan")
-    order = np.argsort(values[ok], kind="stable")
-    v, w = values[ok][order], weights[ok][order]
-    cumulative = np.cumsum(w)
-    return float(v[np.searchsorted(cumulative, q * cumulative[-1])])
+        return [float("nan")] * len(qs)
+    v, w = values[ok], weights[ok]
+    fractions = np.asarray(qs, dtype=np.float64)
+    if (w == w[0]).all():
+        # Equal weights (a steady recording interval) are the same array in any order, so
+        # their running sum needs no sort, and the value at each index is an order statistic:
+        # a partial sort finds it. Only a zero could differ (-0.0 == 0.0, in stable order).
+        cumulative = np.cumsum(w)
+        at = np.searchsorted(cumulative, fractions * cumulative[-1])
+        found = np.partition(v, at)[at]
+        if found.all():
+            return [float(value) for value in found]
+    order = np.argsort(v, kind="stable")
+    cumulative = np.cumsum(w[order])
+    at = np.searchsorted(cumulative, fractions * cumulative[-1])
+    return [float(value) for value in v[order[at]]]
 
 
 def step_length_m(samples: Samples) -> FloatArray:
@@ -79,11 +99,12 @@ def cadence(samples: Samples, motion: Motion) -> Cadence:
     values = samples.cadence_spm[mask]
     weights = weights_s(motion, mask)
     slope, intercept = speed_line(samples.speed_m_s[mask], values, weights)
+    median, p10, p90 = weighted_quantiles(values, weights, (0.5, 0.1, 0.9))
     return Cadence(
         mean_spm=weighted_mean(values, weights),
-        median_spm=weighted_quantile(values, weights, 0.5),
-        p10_spm=weighted_quantile(values, weights, 0.1),
-        p90_spm=weighted_quantile(values, weights, 0.9),
+        median_spm=median,
+        p10_spm=p10,
+        p90_spm=p90,
         time_below_160_s=float(weights[values < LOW_CADENCE_SPM].sum()),
         step_length_m=weighted_mean(step_length_m(samples)[mask], weights),
         slope_spm_per_m_s=slope,
@@ -105,7 +126,8 @@ def speed_line(
     if ok.sum() < 30:
         return float("nan"), float("nan")
     x, y, w = speed_m_s[ok], cadence_spm[ok], weights[ok]
-    if weighted_quantile(x, w, 0.9) - weighted_quantile(x, w, 0.1) < MIN_FIT_SPAN_M_S:
+    p10, p90 = weighted_quantiles(x, w, (0.1, 0.9))
+    if p90 - p10 < MIN_FIT_SPAN_M_S:
         return float("nan"), float("nan")
     slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
     return float(slope), float(intercept)

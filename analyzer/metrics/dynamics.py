@@ -35,7 +35,7 @@ class Dynamics:
 def dynamics(samples: Samples, motion: Motion) -> Dynamics:
     mask = stepping(samples, motion)
     weights = weights_s(motion, mask)
-    first, last = _halves(samples, motion)
+    first, last = _halves(samples, motion, mask)
 
     def mean(values: FloatArray) -> float:
         return weighted_mean(values[mask], weights)
@@ -55,15 +55,16 @@ def dynamics(samples: Samples, motion: Motion) -> Dynamics:
 
 
 def _halves(
-    samples: Samples, motion: Motion
+    samples: Samples, motion: Motion, mask: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Similar-speed stepping samples in the first half and in the last quarter of moving time."""
-    mask = stepping(samples, motion)
+    """Similar-speed samples among the stepping ones (``mask``, from ``stepping``) in the
+    first half and in the last quarter of moving time."""
     speed = samples.speed_m_s
-    if not np.isfinite(speed[mask]).any():
+    stepping_speed = speed[mask]
+    if not np.isfinite(stepping_speed).any():
         none = np.zeros(len(samples), dtype=bool)
         return none, none
-    median = float(np.nanmedian(speed[mask]))
+    median = float(np.nanmedian(stepping_speed))
     similar = mask & (np.abs(speed - median) <= SIMILAR_SPEED_FRACTION * median)
     moving_clock = np.cumsum(np.where(motion.moving, motion.interval_s, 0.0))
     total = moving_clock[-1] if len(moving_clock) else 0.0
@@ -79,7 +80,8 @@ def _drift_pct(
     parts = []
     for part in (first, last):
         ok = part & np.isfinite(values)
-        if weights_s(motion, ok).sum() < MIN_DRIFT_WINDOW_S:
+        weights = weights_s(motion, ok)
+        if weights.sum() < MIN_DRIFT_WINDOW_S:
             return float("nan")
-        parts.append(weighted_mean(values[ok], weights_s(motion, ok)))
+        parts.append(weighted_mean(values[ok], weights))
     return 100.0 * (parts[1] - parts[0]) / parts[0]

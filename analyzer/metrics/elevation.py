@@ -78,11 +78,20 @@ def elevation(
     samples: Samples, cumulative_distance_m: FloatArray, moving: npt.NDArray[np.bool_]
 ) -> Elevation:
     """Elevation metrics of one activity; ``cumulative_distance_m`` and ``moving`` from motion."""
+    return elevation_and_grade(samples, cumulative_distance_m, moving)[0]
+
+
+def elevation_and_grade(
+    samples: Samples, cumulative_distance_m: FloatArray, moving: npt.NDArray[np.bool_]
+) -> tuple[Elevation, FloatArray]:
+    """``elevation`` and ``grade`` (default window) together: both rest on the same smoothed
+    profile and running sums, which are most of the cost, so summarize computes them once."""
     altitude = filled_altitude_m(samples.altitude_m, samples.time_s)
     source = altitude_source(altitude)
     if source == "none":
         nan = math.nan
-        return Elevation(nan, nan, "none", "none", nan, nan, nan, nan, nan, nan)
+        none = Elevation(nan, nan, "none", "none", nan, nan, nan, nan, nan, nan)
+        return none, np.full(len(samples), np.nan)
     window_s = BAROMETRIC_MEDIAN_S if source == "barometric" else GPS_MEDIAN_S
     smooth = smoothed_altitude_m(altitude, samples.time_s, window_s)
     ascent, descent = ascent_descent_m(smooth, HYSTERESIS_M)
@@ -97,7 +106,7 @@ def elevation(
     steep = moving & (slope <= STEEP_DESCENT_GRADE)
     interval_s = np.diff(samples.time_s, prepend=samples.time_s[:1])
     known = bool(np.isfinite(slope).any())
-    return Elevation(
+    summary = Elevation(
         ascent_m=ascent,
         descent_m=descent,
         method=f"median {window_s:g} s + hysteresis {HYSTERESIS_M:.1f} m",
@@ -113,6 +122,7 @@ def elevation(
         max_altitude_m=float(np.nanmax(smooth)),
         min_altitude_m=float(np.nanmin(smooth)),
     )
+    return summary, slope
 
 
 def grade(

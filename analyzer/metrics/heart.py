@@ -111,10 +111,13 @@ def plausible_hr(samples: Samples, motion: Motion) -> npt.NDArray[np.bool_]:
 def speed_m_s(samples: Samples, motion: Motion) -> FloatArray:
     """The device's speed where it recorded one, else the speed from the distance over each
     interval widened by a few seconds (foot pods update distance in steps: see motion.py)."""
-    if motion.distance_source == "none" or len(samples) < 2:
-        return samples.speed_m_s
+    recorded = samples.speed_m_s
+    known = np.isfinite(recorded)
+    # A complete speed channel needs nothing derived (saves the interpolations).
+    if motion.distance_source == "none" or len(samples) < 2 or known.all():
+        return recorded
     derived = interval_speed_m_s(samples.time_s, motion.cumulative_distance_m)
-    return np.where(np.isfinite(samples.speed_m_s), samples.speed_m_s, derived)
+    return np.where(known, recorded, derived)
 
 
 def heart_rate(samples: Samples, motion: Motion, profile: AthleteProfile, on: date) -> HeartRate:

@@ -70,15 +70,25 @@ def interval_speed_m_s(t: FloatArray, cumulative_m: FloatArray) -> FloatArray:
     reaches into the stop is slow, so the stop does not borrow the run's speed.
     """
     start = np.concatenate([t[:1], t[:-1]])
+    # np.interp works point by point (for time in order, as it requires), so the distance at
+    # each interval's start is the one at the sample before: one interpolation fewer.
+    at_end_m = np.interp(t, t, cumulative_m)
+    at_start_m = np.concatenate([at_end_m[:1], at_end_m[:-1]])
 
-    def speed(lo: FloatArray, hi: FloatArray) -> FloatArray:
-        covered = np.interp(hi, t, cumulative_m) - np.interp(lo, t, cumulative_m)
+    def speed(
+        lo: FloatArray, hi: FloatArray, at_lo_m: FloatArray, at_hi_m: FloatArray
+    ) -> FloatArray:
+        covered = at_hi_m - at_lo_m
         span = np.minimum(hi, t[-1]) - np.maximum(lo, t[0])
         with np.errstate(divide="ignore", invalid="ignore"):
             result: FloatArray = np.where(span > 0, covered / span, 0.0)
         return result
 
-    return np.fmin(speed(start - SPEED_WINDOW_S, t), speed(start, t + SPEED_WINDOW_S))
+    before, after = start - SPEED_WINDOW_S, t + SPEED_WINDOW_S
+    return np.fmin(
+        speed(before, t, np.interp(before, t, cumulative_m), at_end_m),
+        speed(start, after, at_start_m, np.interp(after, t, cumulative_m)),
+    )
 
 
 def _cumulative_distance(activity: Activity) -> tuple[FloatArray, str, int]:

@@ -14,12 +14,12 @@ import numpy as np
 
 from analyzer.metrics.cadence import Cadence, cadence, weighted_mean, weights_s
 from analyzer.metrics.dynamics import Dynamics, dynamics
-from analyzer.metrics.elevation import Elevation, elevation, grade, grade_adjusted_speed_m_s
+from analyzer.metrics.elevation import Elevation, elevation_and_grade, grade_adjusted_speed_m_s
 from analyzer.metrics.heart import HeartRate, Intensity, heart_rate, intensity
 from analyzer.metrics.heat import Heat, heat
 from analyzer.metrics.motion import Motion, motion
 from analyzer.metrics.warmup import WarmUp, warm_up
-from analyzer.model import Activity, DeviceTotals, Format, Sport
+from analyzer.model import Activity, DeviceTotals, FloatArray, Format, Sport
 from analyzer.settings import AthleteProfile
 
 #: Bumped whenever a metric's definition changes, so stored summaries are recomputed.
@@ -73,6 +73,7 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
     elapsed_s = float(samples.time_s[-1] - samples.time_s[0]) if len(samples) else 0.0
     paused_s = sum(p.end_s - p.start_s for p in activity.pauses)
     heart = heart_rate(samples, move, profile, activity.start_time.date())
+    elevation, grade = elevation_and_grade(samples, move.cumulative_distance_m, move.moving)
     return ActivitySummary(
         id=activity.id,
         path=activity.path,
@@ -89,10 +90,10 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
         elapsed_time_s=elapsed_s,
         timer_time_s=max(elapsed_s - paused_s, 0.0),
         moving_speed_m_s=_moving_speed(move),
-        grade_adjusted_speed_m_s=_grade_adjusted_speed(activity, move),
+        grade_adjusted_speed_m_s=_grade_adjusted_speed(activity, move, grade),
         cadence=cadence(samples, move),
         dynamics=dynamics(samples, move),
-        elevation=elevation(samples, move.cumulative_distance_m, move.moving),
+        elevation=elevation,
         heart=heart,
         intensity=intensity(samples, move, heart, profile),
         heat=heat(samples, move),
@@ -109,16 +110,18 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
 
 
 def _moving_speed(move: Motion) -> float:
-    return move.distance_m / move.moving_time_s if move.moving_time_s > 0 else float("nan")
+    moving_time_s = move.moving_time_s  # a masked sum: once, not twice
+    return move.distance_m / moving_time_s if moving_time_s > 0 else float("nan")
 
 
-def _grade_adjusted_speed(activity: Activity, move: Motion) -> float:
-    """Moving speed with each stretch weighted by its grade's energy cost (Minetti 2002)."""
+def _grade_adjusted_speed(activity: Activity, move: Motion, grade: FloatArray) -> float:
+    """Moving speed with each stretch weighted by its grade's energy cost (Minetti 2002);
+    ``grade`` is elevation.grade's, from ``elevation_and_grade``."""
     samples = activity.samples
     if not samples.has("altitude_m") or move.distance_source == "none":
         return float("nan")
     step_m = np.diff(move.cumulative_distance_m, prepend=move.cumulative_distance_m[:1])
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = np.where(move.interval_s > 0, step_m / move.interval_s, np.nan)
-    adjusted = grade_adjusted_speed_m_s(speed, grade(samples, move.cumulative_distance_m))
+    adjusted = grade_adjusted_speed_m_s(speed, grade)
     return weighted_mean(adjusted[move.moving], weights_s(move, move.moving))
