@@ -155,9 +155,14 @@ def _open_regular(path: Path) -> io.BufferedReader:
 
 def _read_file(path: Path) -> bytes:
     with _open_regular(path) as handle:
-        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:  # refused before it is read
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:  # refused before it is read
             raise OverflowError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        data = handle.read(MAX_FILE_BYTES + 1)  # bounded still: the file may be growing
+        # Asking for the bound itself would allocate it (128 MiB) for every file: ask for the
+        # size, and read on, bounded still, only if the file grew meanwhile.
+        data = handle.read(size + 1)
+        if len(data) > size:
+            data += handle.read(MAX_FILE_BYTES + 1 - len(data))
     if len(data) > MAX_FILE_BYTES:
         raise OverflowError(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     return data
