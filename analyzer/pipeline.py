@@ -65,8 +65,11 @@ log = logging.getLogger("calfguard")
 Progress = Callable[[int, int, bool], None]
 
 #: Files are parsed in this process until parsing has taken this long; then worker processes
-#: start. A nightly run with a few new files does not pay for starting them (0.3-0.5 s).
+#: start. A nightly run with a few new files does not pay for starting them (0.15-0.5 s).
 PARALLEL_AFTER_S = 0.5
+#: ... unless this many files are known to need reading: then the workers start at once, and
+#: the other cores do not wait out PARALLEL_AFTER_S of parsing here.
+PARALLEL_FROM_FILES = 64
 #: Files go to workers in batches of this many files or bytes (fewer round trips for small
 #: files), and each worker has at most this many batches waiting: what bounds the parent's
 #: memory, whatever the size of the folder.
@@ -485,14 +488,19 @@ class _Run:
 
     def _plain_files(self, batch: Sequence[tuple[int, Source, Path]]) -> None:
         known: list[tuple[int, Source, _Where]] = []
+        changed: list[tuple[int, Source, tuple[int, int] | None, str]] = []
         for index, source, origin in batch:
             stat = _stat(origin)
             meta = _meta_digest(source.meta)
             content_hash = self._unchanged(source, stat, meta)
             if content_hash is None:
-                self._read(index, source, stat, meta)
+                changed.append((index, source, stat, meta))
             else:
                 known.append((index, source, _Where(stat, content_hash, meta)))
+        if len(changed) >= PARALLEL_FROM_FILES and self.jobs > 1 and self.pool is None:
+            self.pool = _executor(self.jobs)
+        for index, source, stat, meta in changed:
+            self._read(index, source, stat, meta)
         if known and self.store is not None:
             rows = self.store.results((w.hash, w.meta) for _, _, w in known)
             for index, source, where in known:
