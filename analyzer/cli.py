@@ -19,10 +19,10 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -44,7 +44,7 @@ from analyzer.model import Sport
 from analyzer.pipeline import Analysis, Progress, analyze, default_jobs, finding_keys, new_findings
 from analyzer.report import json_report
 from analyzer.report.csv_report import activities_csv, weeks_csv, write_csv
-from analyzer.report.json_report import render_json
+from analyzer.report.json_report import json_pieces
 from analyzer.report.markdown import render_markdown
 from analyzer.report.records import select_activities
 from analyzer.report.terminal import (
@@ -250,7 +250,7 @@ def _render_report(
 ) -> None:  # fmt: skip
     """The report in the format asked for, to ``output`` or standard output."""
     if output_format is OutputFormat.json:
-        _emit(render_json(analysis), output)
+        _emit(json_pieces(analysis), output)
     elif output_format is OutputFormat.markdown:
         _emit(render_markdown(analysis, unit), output)
     elif output_format is OutputFormat.html:
@@ -592,11 +592,38 @@ def _draw(output: Path | None, render: Callable[[Console], None], wide: bool = F
         output.write_text(console.export_text(), encoding="utf-8")
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | Iterable[str], output: Path | None) -> None:
+    """Writes a report (a text, or its pieces as they are made) to ``output`` or standard
+    output. A file is written beside its final name and renamed into place, so a run that
+    fails half-way never leaves half a report where last night's was."""
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+        _write_pieces(pieces, sys.stdout)
+        return
+    if output.exists() and not output.is_file():  # /dev/null, a FIFO: nothing to replace
+        with output.open("w", encoding="utf-8") as stream:
+            _write_pieces(pieces, stream)
+        return
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as stream:
+            _write_pieces(pieces, stream)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_pieces(pieces: Iterable[str], stream: TextIO) -> None:
+    """Writes short pieces a few tens of kB at a time (one write each would be slow)."""
+    pending: list[str] = []
+    size = 0
+    for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
+        if size >= 1 << 16:
+            stream.write("".join(pending))
+            pending, size = [], 0
+    stream.write("".join(pending))
 
 
 def _fail(message: str) -> NoReturn:

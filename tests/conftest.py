@@ -26,9 +26,9 @@ def _isolated_user_folders(
 
 @pytest.fixture(autouse=True, scope="session")
 def _json_reports_match_the_schema() -> Iterator[None]:
-    """Every JSON report any test produces (``render_json``, whoever calls it) is validated
-    against docs/report.schema.json, so the schema cannot drift from the output. Patched once
-    for the session, without ``monkeypatch``."""
+    """Every JSON report any test produces (``json_pieces``, whoever calls it: render_json,
+    the CLI) is validated against docs/report.schema.json, so the schema cannot drift from the
+    output. Patched once for the session, without ``monkeypatch``."""
     import json
 
     import analyzer.cli
@@ -36,17 +36,17 @@ def _json_reports_match_the_schema() -> Iterator[None]:
     from analyzer.report import json_report
     from tests.report.schema_check import Checked, validate_report
 
-    original = json_report.render_json
+    original = json_report.json_pieces
 
-    def checked(analysis: Analysis) -> str:
-        text = original(analysis)
-        validate_report(json.loads(text))
+    def checked(analysis: Analysis) -> Iterator[str]:
+        pieces = list(original(analysis))
+        validate_report(json.loads("".join(pieces)))
         Checked.reports += 1
-        return text
+        return iter(pieces)
 
-    targets = [m for m in (json_report, analyzer.cli) if getattr(m, "render_json", None)]
+    targets = [m for m in (json_report, analyzer.cli) if getattr(m, "json_pieces", None)]
     for module in targets:
-        module.render_json = checked  # type: ignore[attr-defined]
+        module.json_pieces = checked  # type: ignore[attr-defined]
     yield
     for module in targets:
-        module.render_json = original  # type: ignore[attr-defined]
+        module.json_pieces = original  # type: ignore[attr-defined]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from analyzer.cli import app
@@ -83,3 +85,25 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["activities"]) == 1
+
+
+def test_a_report_file_is_replaced_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analyzer.cli
+
+    output = tmp_path / "report.json"
+    args = ["report", str(SAMPLE), "--format", "json", "--output", str(output)]
+    assert runner.invoke(app, args).exit_code == 0
+    good = output.read_text()
+    assert json.loads(good)["activities"]
+
+    def broken(analysis: object) -> Iterator[str]:
+        yield '{"schema_version": "1.0",'
+        raise RuntimeError("the disk went away half-way")
+
+    monkeypatch.setattr(analyzer.cli, "json_pieces", broken)
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert output.read_text() == good  # last night's report, untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no half-written file

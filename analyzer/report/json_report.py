@@ -5,7 +5,7 @@ definitions (records.py) under the same names."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from analyzer import __version__
@@ -25,13 +25,28 @@ from analyzer.report.records import (
 SCHEMA_VERSION = "1.0"
 
 
-def _dump(body: dict[str, Any]) -> str:
+_ENCODER = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _pieces(body: dict[str, Any]) -> Iterator[str]:
     head = {"schema_version": SCHEMA_VERSION, "generator": f"calfguard {__version__}"}
-    return json.dumps(head | body, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    yield from _ENCODER.iterencode(head | body)
+    yield "\n"
+
+
+def _dump(body: dict[str, Any]) -> str:
+    return "".join(_pieces(body))
+
+
+def json_pieces(analysis: Analysis) -> Iterator[str]:
+    """The report's JSON text, piece by piece, for writing as it is made: json.dumps with an
+    indent joins a list of every piece, millions of short strings for 10,000 activities
+    (about 200 MB on top of a 40 MB text)."""
+    return _pieces(document(analysis))
 
 
 def render_json(analysis: Analysis) -> str:
-    return _dump(document(analysis))
+    return "".join(json_pieces(analysis))
 
 
 def render_activities_json(summaries: Sequence[ActivitySummary], analysis: Analysis) -> str:

@@ -63,7 +63,7 @@ def test_every_json_report_of_the_session_is_validated() -> None:
     before = Checked.reports
     code, _ = _json("report", str(SAMPLE / "2026-08-04-1834-easy-run.fit"))
     assert code == 0
-    assert Checked.reports == before + 1  # tests/conftest.py wraps render_json everywhere
+    assert Checked.reports == before + 1  # tests/conftest.py wraps json_pieces everywhere
 
 
 def test_the_schema_rejects_what_it_should(document: dict[str, Any]) -> None:

@@ -49,6 +49,33 @@ def group_gone(pgid: int, within_s: float) -> bool:
     return False
 
 
+def stored_files(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return int(conn.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+    finally:
+        conn.close()
+
+
+def kill(child: subprocess.Popen[bytes]) -> None:
+    os.kill(child.pid, signal.SIGKILL)  # the report process only, as the OOM killer would
+    child.wait()
+    assert group_gone(child.pid, within_s=5)  # its workers left with it
+
+
+def assert_completed(folder: Path, db: Path, expected: object) -> None:
+    resumed = calfguard(*report(folder, db)[3:])
+    assert resumed.returncode == 1, resumed.stderr
+    assert report_json(resumed.stdout) == expected
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
 def test_a_run_killed_at_any_moment_is_completed_by_the_next(folder: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     whole = calfguard(*report(folder, tmp_path / "whole.sqlite3")[3:])
@@ -59,8 +86,7 @@ def test_a_run_killed_at_any_moment_is_completed_by_the_next(folder: Path, tmp_p
 
     db = tmp_path / "killed.sqlite3"
     interrupted = 0
-    partial = []  # files the store held after each kill
-    for fraction in (0.3, 0.5, 0.7, 0.9):
+    for fraction in (0.3, 0.5, 0.7, 0.9):  # starting up, reading, reporting: whatever it hits
         with subprocess.Popen(
             report(folder, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
             start_new_session=True,
@@ -68,22 +94,22 @@ def test_a_run_killed_at_any_moment_is_completed_by_the_next(folder: Path, tmp_p
             time.sleep(fraction * duration)
             if child.poll() is None:
                 interrupted += 1
-            os.kill(child.pid, signal.SIGKILL)  # the report process only, as the OOM killer would
-            child.wait()
-            assert group_gone(child.pid, within_s=5)  # its workers left with it
-        if db.exists():
-            conn = sqlite3.connect(db)
-            partial.append(conn.execute("SELECT count(*) FROM files").fetchone()[0])
-            conn.close()
+            kill(child)
     assert interrupted >= 3  # most kills hit a running report
-    assert any(0 < n < 80 for n in partial), partial  # and left work for the next run
+    assert_completed(folder, db, expected)
 
-    resumed = calfguard(*report(folder, db)[3:])
-    assert resumed.returncode == 1, resumed.stderr
-    assert report_json(resumed.stdout) == expected
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    # And a kill certain to fall between two commits: once the first results are stored.
+    db = tmp_path / "between.sqlite3"
+    with subprocess.Popen(
+        report(folder, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        start_new_session=True,
+    ) as child:  # fmt: skip
+        deadline = time.monotonic() + 60
+        while child.poll() is None and time.monotonic() < deadline and not stored_files(db):
+            time.sleep(0.005)
+        kill(child)
+    assert 0 < stored_files(db) < 80  # work left for the next run
+    assert_completed(folder, db, expected)
 
 
 def test_two_runs_at_once_take_turns(folder: Path, tmp_path: Path) -> None:
