@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from analyzer.errors import ReadError
 from analyzer.model import Activity, Format, Sport
 from analyzer.readers.common import sport_from_text
-from analyzer.readers.sniff import gunzip_bounded, sniff
+from analyzer.readers.sniff import SNIFF_BYTES, gunzip_bounded, sniff
 from analyzer.readers.sources import MAX_FILE_BYTES, LoadError, ReadFailure, Source, discover
 
 __all__ = [
@@ -103,7 +103,7 @@ def read_bytes(data: bytes, path: str) -> list[Activity]:
             raise ReadError(path, f"bad gzip data: {exc}") from exc
     if not data:
         raise ReadError(path, "empty file")
-    kind = sniff(data[:1024])
+    kind = sniff(data[:SNIFF_BYTES])
     if kind is None:
         raise ReadError(path, "not a FIT, GPX or TCX file (content not recognised)")
     activities = _READERS[kind](data, path)

@@ -12,20 +12,26 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
+#: How far into a file its XML root element is looked for: exporters put licence texts and
+#: other comments before it (a kilobyte was too little for some).
+SNIFF_BYTES = 64 * 1024
+
+
 def sniff(head: bytes) -> Format | None:
-    """FIT, GPX or TCX from the first bytes (a kilobyte is plenty); None for anything else.
+    """FIT, GPX or TCX from the first bytes (up to SNIFF_BYTES of them are looked at); None
+    for anything else.
 
     Gzipped content is looked into, so ``run.gpx.gz`` and a gzipped file without a suffix
     both sniff as what they hold.
     """
     if head.startswith(_GZIP_MAGIC):
         try:
-            head = zlib.decompressobj(wbits=47).decompress(head, 1024)
+            head = zlib.decompressobj(wbits=47).decompress(head, SNIFF_BYTES)
         except zlib.error:
             return None
     if len(head) >= 12 and head[0] in (12, 14) and head[8:12] == b".FIT":
         return Format.FIT
-    text = head[:1024]
+    text = head[:SNIFF_BYTES]
     for bom in _BOMS:
         if text.startswith(bom):
             text = text[len(bom) :]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from analyzer.readers.sniff import sniff
+from analyzer.readers.sniff import SNIFF_BYTES, sniff
 from analyzer.readers.strava import STRAVA_CSV, StravaMeta, strava_metadata
 
 #: Decompressed size we accept for one file (gzip member or zip entry): about 100 times the
@@ -112,6 +112,8 @@ def _file_sources(
         try:
             with _open_regular(path) as handle:
                 head = handle.read(_HEAD_BYTES)
+                if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and sniff(head) is None:
+                    head += handle.read(SNIFF_BYTES - len(head))  # a long XML prolog
         except OSError as exc:
             yield ReadFailure(str(path), f"cannot read: {exc.strerror or exc}")
             return

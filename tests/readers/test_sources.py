@@ -49,6 +49,23 @@ def test_sniff_reads_content_not_names(data: bytes, expected: Format | None) -> 
     assert sniff(data[:1024]) == expected
 
 
+@pytest.mark.parametrize("write", [gpx_bytes, tcx_bytes], ids=["gpx", "tcx"])
+def test_a_long_comment_before_the_root_is_looked_past(write: object, tmp_path: Path) -> None:
+    """Exporters put licence texts before the root: 40 kB of comment, named or not."""
+    assert callable(write)
+    declaration, rest = write(RUN).split(b"?>", 1)
+    licence = b"<!-- " + b"Licensed under the terms of something. " * 1000 + b"-->"
+    data = declaration + b"?>\n" + licence + rest
+    assert len(licence) > 32_000
+    (read,) = read_bytes(data, "long-prolog")
+    assert len(read.samples) == len(RUN.samples)
+    (tmp_path / "named.xml").write_bytes(data)  # not an activity suffix: sniffed
+    (tmp_path / "run.gpx.gz").write_bytes(gzip.compress(data))
+    result = read_paths([tmp_path])
+    assert not result.errors
+    assert len(result.activities) == 2
+
+
 def test_a_folder_yields_activities_and_skips_what_is_not_ours(tmp_path: Path) -> None:
     write(tmp_path / "a.fit", fit_bytes(RUN))
     write(tmp_path / "sub" / "b.gpx.gz", gzip.compress(gpx_bytes(LATER_RUN)))
