@@ -32,7 +32,8 @@ from analyzer.readers.xml import XmlDamage, XmlDocument, declare_prefixes, local
 #: The placeholder's element name; a document that already uses it is read the ordinary way.
 PLACEHOLDER = "_calfguard_rows"
 _PLACEHOLDER_BYTES = PLACEHOLDER.encode()
-#: Records sampled for the pattern, and the largest record (bytes) worth parsing for it.
+#: Records sampled for the pattern (at most; spread through the document), and the largest
+#: record (bytes) worth parsing for it.
 _SAMPLE_RECORDS = 8
 _MAX_RECORD_BYTES = 16_384
 #: The document is read in windows of about this size, so the texts of millions of records
@@ -193,15 +194,15 @@ class _RecordEnd(Exception):
 
 def _learn(doc: XmlDocument, spec: RecordSpec) -> tuple[re.Pattern[bytes], list[int], bytes] | None:
     """(pattern, the field of each group, the record's start tag's opening bytes), from the
-    richest of the first records that gives a sound one; None when none does."""
+    richest of a few records that gives a sound one; None when none does.
+
+    The records are taken from all through the document, not only its start: a heart-rate
+    strap or a GPS fix often joins after the first points, which then lack its fields."""
+    data, root = doc.data, doc.root_offset
     starts = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s[ \t\r\n/>]" % spec.name.encode(), re.ASCII)
-    sampled = []
-    for tried, match in enumerate(starts.finditer(doc.data, doc.root_offset), 1):
-        element = _parse_record(doc.data, match.start())
-        if element is not None:
-            sampled.append(element)
-        if tried == _SAMPLE_RECORDS:  # not more: a file of broken records costs 8 tries
-            break
+    positions = {root + (len(data) - root) * k // _SAMPLE_RECORDS for k in range(_SAMPLE_RECORDS)}
+    found = {match.start() for at in positions if (match := starts.search(data, at))}
+    sampled = [e for start in sorted(found) if (e := _parse_record(data, start)) is not None]
     if not sampled:
         return None
     declared = {name[6:] for name in doc.root_attributes if name.startswith("xmlns:")}

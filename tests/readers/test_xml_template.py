@@ -384,3 +384,13 @@ def test_mutants_read_the_same(source: str) -> None:
     for mutant in mutants(source, data, ".xml", seed=7, budget=60):
         if not mutant.data.startswith(b"\x1f\x8b"):
             assert_same_outcome(reader, mutant.data)
+
+
+def test_points_richer_later_in_the_file_are_read_by_the_fast_path() -> None:
+    """A heart-rate strap that joins after a minute: the first points have no <hr>."""
+    early = "".join(
+        POINT.format(i=i).replace(f"<gpxtpx:hr>1{i:02d}</gpxtpx:hr>", "") for i in range(60)
+    )
+    data = gpx(early + points(300, first=60))
+    assert matched_share(data, "gpx", _TRKPT) == 1.0
+    assert_same_outcome(read_gpx, data)
