@@ -12,7 +12,7 @@ Only what ElementTree would read the same way is matched: ASCII texts without ma
 references, the learned tag spellings, prefixes declared on the root or in the record. The rest
 of the document is checked by ElementTree on the skeleton; when that finds it not well-formed,
 the reader starts again on the original, so a damaged file gets the same notes as always.
-Comments, CDATA and processing instructions inside the root element (which could hold
+CDATA sections and processing instructions inside the root element (which could hold
 record-like text) and documents in UTF-16 turn the fast path off.
 """
 
@@ -126,10 +126,12 @@ def skeleton(doc: XmlDocument, spec: RecordSpec) -> Skeleton | None:
     if not runs:
         return None
     text = b"".join(pieces)
-    # Matched records hold no markup but their own, so any comment, CDATA section or
-    # processing instruction is in what is left: one could have held a record-like text.
-    # (The prolog's are outside the root, where no record is read.)
-    if text.find(b"<!", doc.root_offset) >= 0 or text.find(b"<?", doc.root_offset) >= 0:
+    # A match cannot cross the edge of a comment, CDATA section or processing instruction
+    # (its texts hold no "<" or ">"), but it can lie wholly inside one. In a comment that is
+    # harmless: the placeholder is dropped with the comment, as the record would have been.
+    # In a CDATA section it would change an element's text, and a PI is not worth the
+    # thought: either turns the fast path off (after the root; the prolog holds no record).
+    if text.find(b"<![CDATA[", doc.root_offset) >= 0 or text.find(b"<?", doc.root_offset) >= 0:
         return None
     if text.count(_PLACEHOLDER_BYTES) != len(runs):  # the document uses the name itself
         return None
