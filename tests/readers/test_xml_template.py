@@ -394,3 +394,28 @@ def test_points_richer_later_in_the_file_are_read_by_the_fast_path() -> None:
     data = gpx(early + points(300, first=60))
     assert matched_share(data, "gpx", _TRKPT) == 1.0
     assert_same_outcome(read_gpx, data)
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        'xmlns:x=""',
+        'xmlns:x="http://www.w3.org/XML/1998/namespace"',
+        'xmlns:x="http://www.w3.org/2000/xmlns/"',
+        'xmlns="http://www.w3.org/2000/xmlns/"',
+    ],
+)
+def test_a_namespace_binding_expat_refuses_is_not_matched(binding: str) -> None:
+    """The learned points declare namespaces; a later one binds one the way expat refuses."""
+    declared = POINT.replace(
+        "<gpxtpx:TrackPointExtension>",
+        '<gpxtpx:TrackPointExtension xmlns:x="urn:x" xmlns="urn:y">',
+    )
+    good = 'xmlns:x="urn:x"' if binding.startswith("xmlns:") else 'xmlns="urn:y"'
+    bad = declared.format(i=50).replace(good, binding)
+    data = gpx("".join(declared.format(i=i) for i in range(20)) + bad)
+    assert matched_share(data, "gpx", _TRKPT) == 20 / 21
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")  # the points before it, and expat's reason
+    assert len(run.samples) == 20
+    assert any("file damaged" in note for note in run.notes)
