@@ -42,9 +42,9 @@ _SLOTS = {
     "power": 7,
     "speed": 8,  # GPX 1.0 <speed> and TrackPointExtension v2 <speed>, both m/s
 }
-_TRKPT = RecordSpec("trkpt", _SLOTS, {"lat": _LAT, "lon": _LON}, len(_FIELDS))
 # Elements dropped once seen; waypoints and route points only so they cost no memory.
 _RECORDS = frozenset({"trkpt", "trk", "rtept", "wpt"})
+_TRKPT = RecordSpec("trkpt", _SLOTS, {"lat": _LAT, "lon": _LON}, len(_FIELDS), _RECORDS)
 _ASSUMED_RUNNING = "sport not stated in file; assumed running"
 _ROUTE = "GPX route/track without timestamps: nothing was recorded"
 

@@ -48,8 +48,8 @@ _SLOTS = {
     "Speed": 8,
     "Watts": 9,
 }
-_TRACKPOINT = RecordSpec("Trackpoint", _SLOTS, {}, len(_FIELDS))
 _RECORDS = frozenset({"Trackpoint", "Lap", "Activity", "Course"})
+_TRACKPOINT = RecordSpec("Trackpoint", _SLOTS, {}, len(_FIELDS), _RECORDS)
 
 
 @dataclass(frozen=True, slots=True)

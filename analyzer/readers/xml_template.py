@@ -8,12 +8,12 @@ replaced by one placeholder element (the skeleton) goes through the ordinary Ele
 reader, which reads the tracks, laps, names and every record that did not fit, and takes a
 run's columns where it meets its placeholder. An hour of GPX went from 28 ms to about 6.
 
-Only what ElementTree would read the same way is matched: ASCII texts without markup or
-references, the learned tag spellings, prefixes declared on the root or in the record. The rest
-of the document is checked by ElementTree on the skeleton; when that finds it not well-formed,
-the reader starts again on the original, so a damaged file gets the same notes as always.
-CDATA sections and processing instructions inside the root element (which could hold
-record-like text) and documents in UTF-16 turn the fast path off.
+Only what ElementTree would read the same way is matched: ASCII texts without markup,
+references or CR, the learned tag spellings, prefixes declared on the root or in the record,
+no element the reader acts on inside a record. The rest of the document is checked by
+ElementTree on the skeleton; when that finds it not well-formed, the reader starts again on the
+original, so a damaged file gets the same notes as always. A record-like text in a comment, a
+CDATA section or processing instruction inside the root, and UTF-16 turn the fast path off.
 """
 
 from __future__ import annotations
@@ -44,15 +44,17 @@ _SMALL_BYTES = 1 << 16  # a window this small is taken apart whatever it holds
 _SPACE = b" \t\r\n"  # XML's whitespace; bytes.strip() would also take \x0b and \x0c
 _WS = rb"[ \t\r\n]*+"
 #: Character data ElementTree returns unchanged: no markup, no references, no control
-#: characters, ASCII (the same in every encoding the readers accept but UTF-16).
-_TEXT = rb"[^<>&\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff]*+"
-_VALUE = rb'[^"<>&\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff]*+'
+#: characters, no CR (it turns CR LF into LF), ASCII (the same in every encoding the readers
+#: accept but UTF-16); in attribute values no tab or LF either (it turns those into spaces).
+_TEXT = rb"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff]*+"
+_VALUE = rb'[^"<>&\x00-\x1f\x80-\xff]*+'
 _VALUE_RE = re.compile(_VALUE.removesuffix(b"*+") + rb"*", re.ASCII)
 #: A namespace declaration's value, as expat accepts it: never one of the two reserved names,
 #: and for a prefix never empty.
 _RESERVED = rb'(?!http://www\.w3\.org/(?:XML/1998/namespace|2000/xmlns/)")'
 _DEFAULT_NAMESPACE = _RESERVED + _VALUE
 _PREFIX_NAMESPACE = _RESERVED + _VALUE.replace(b"*+", b"++")
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?", re.ASCII)
 
 
@@ -69,12 +71,14 @@ class Run:
 class RecordSpec:
     """What a reader takes from each record: ``element_slots`` maps a descendant's local
     name to its field, as ``field_texts`` does; ``attribute_slots`` the record's own
-    attributes."""
+    attributes; ``structure``, every element name the reader acts on when it ends (tracks,
+    laps, the record itself), which a pattern must never swallow inside a record."""
 
     name: str
     element_slots: Mapping[str, int]
     attribute_slots: Mapping[str, int]
     n_fields: int
+    structure: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +135,20 @@ def skeleton(doc: XmlDocument, spec: RecordSpec) -> Skeleton | None:
     if not runs:
         return None
     text = b"".join(pieces)
+    # Until the first match the skeleton is the document itself; a match before the root (in
+    # a comment or PI of the prolog) would shift the root, and is not worth the thought.
+    if text.find(_PLACEHOLDER_BYTES) < doc.root_offset:
+        return None
     # A match cannot cross the edge of a comment, CDATA section or processing instruction
-    # (its texts hold no "<" or ">"), but it can lie wholly inside one. In a comment that is
-    # harmless: the placeholder is dropped with the comment, as the record would have been.
-    # In a CDATA section it would change an element's text, and a PI is not worth the
-    # thought: either turns the fast path off (after the root; the prolog holds no record).
+    # (its texts hold no "<" or ">"), but it can lie wholly inside one: in a CDATA section it
+    # would change an element's text, in a comment hide a "--" from expat (below), and a PI
+    # is not worth the thought. Each turns the fast path off.
     if text.find(b"<![CDATA[", doc.root_offset) >= 0 or text.find(b"<?", doc.root_offset) >= 0:
         return None
     if text.count(_PLACEHOLDER_BYTES) != len(runs):  # the document uses the name itself
+        return None
+    # A comment may not hold "--", which a record in it could: expat must see such a comment.
+    if any(_PLACEHOLDER_BYTES in c for c in _COMMENT.findall(text, doc.root_offset)):
         return None
     return Skeleton(doc._replace(data=text), runs)
 
@@ -216,7 +226,7 @@ def _learn(doc: XmlDocument, spec: RecordSpec) -> tuple[re.Pattern[bytes], list[
     declared = {name[6:] for name in doc.root_attributes if name.startswith("xmlns:")}
     for element in sorted(sampled, key=_Element.count, reverse=True):  # the richest that can
         fields: list[int] = []
-        source = _pattern(element, True, spec.element_slots, spec.attribute_slots, declared, fields)
+        source = _pattern(element, True, spec, declared, fields)
         if source is not None and len(set(fields)) == len(fields):  # a field twice: later wins
             return re.compile(source, re.ASCII), fields, b"<" + element.name.encode()
     return None
@@ -258,12 +268,7 @@ def _parse_record(data: bytes, start: int) -> _Element | None:
 
 
 def _pattern(
-    element: _Element,
-    is_record: bool,
-    element_slots: Mapping[str, int],
-    attribute_slots: Mapping[str, int],
-    declared: set[str],
-    fields: list[int],
+    element: _Element, is_record: bool, spec: RecordSpec, declared: set[str], fields: list[int]
 ) -> bytes | None:
     """The element's pattern, appending the field of each capture group to ``fields``; None
     when the element is not in a form the pattern reads exactly as ElementTree would."""
@@ -273,14 +278,16 @@ def _pattern(
     declared = declared | {key[6:] for key, _ in element.attributes if key.startswith("xmlns:")}
     if not _prefix_declared(name, declared) or local_name(name) == PLACEHOLDER:
         return None
-    slot = element_slots.get(local_name(name))
+    if not is_record and local_name(name) in spec.structure:
+        return None  # a point inside a point, a track inside a point: ElementTree's to read
+    slot = spec.element_slots.get(local_name(name))
     if slot is not None and (is_record or element.children or element.tag.endswith(b"/>")):
         return None  # ElementTree's .text would be None or partial there
     tag = b"<" + name.encode()
     for key, value in element.attributes:
         if not _attribute_ok(key, value, element, declared):
             return None
-        attribute_slot = attribute_slots.get(key) if is_record else None
+        attribute_slot = spec.attribute_slots.get(key) if is_record else None
         if key == "xmlns" or key.startswith("xmlns:"):
             tag += b' %s="%s"' % (
                 key.encode(),
@@ -301,7 +308,7 @@ def _pattern(
         return tag + b">(" + _TEXT + b")" + end_tag
     inner = []
     for child in element.children:
-        part = _pattern(child, False, element_slots, attribute_slots, declared, fields)
+        part = _pattern(child, False, spec, declared, fields)
         if part is None:
             return None
         inner.append(b"(?:" + part + _WS + b")?+")

@@ -419,3 +419,65 @@ def test_a_namespace_binding_expat_refuses_is_not_matched(binding: str) -> None:
     (run,) = read_gpx(data, "x")  # the points before it, and expat's reason
     assert len(run.samples) == 20
     assert any("file damaged" in note for note in run.notes)
+
+
+# --- found in review: each read differently before its fix -----------------------------------
+
+
+def _bare_gpx(body: str, prolog: str = "") -> bytes:
+    return f'<?xml version="1.0"?>\n{prolog}<gpx><trk>{body}</trk></gpx>\n'.encode()
+
+
+def _bare_point(i: int, inner: str = "") -> str:
+    return f'<trkpt lat="1" lon="2"><time>2024-05-01T06:00:{i:02d}Z</time>{inner}</trkpt>'
+
+
+def _fast(data: bytes, root: str = "gpx", spec: xml_template.RecordSpec = _TRKPT) -> bool:
+    return xml_template.skeleton(open_document(data, "x", root), spec) is not None
+
+
+@pytest.mark.parametrize("inner", ['<trkpt lat="1" lon="2"/>', "<trk/>", "<wpt/>", "<rtept/>"])
+def test_records_and_tracks_nested_in_a_point(inner: str) -> None:
+    """ElementTree ends a track (or a point) at each nested one; a pattern that swallowed them
+    read three points of one track where there were three tracks of one point."""
+    data = _bare_gpx("<trkseg>" + "".join(_bare_point(i, inner) for i in range(3)) + "</trkseg>")
+    assert_same_outcome(read_gpx, data)
+
+
+def test_a_tcx_trackpoint_nested_in_a_trackpoint() -> None:
+    point = "<Trackpoint><Time>2024-05-01T06:00:{:02d}Z</Time><Trackpoint/></Trackpoint>"
+    data = (
+        '<?xml version="1.0"?>\n<TrainingCenterDatabase><Activities><Activity Sport="Running">'
+        "<Lap><Track>" + "".join(point.format(i) for i in range(3)) + "</Track></Lap>"
+        "</Activity></Activities></TrainingCenterDatabase>\n"
+    ).encode()
+    assert_same_outcome(read_tcx, data)
+
+
+def test_a_point_inside_a_comment_turns_the_fast_path_off() -> None:
+    """A comment may not hold "--"; with the point taken out, expat would never see it."""
+    for odd in (_bare_point(9).replace('lat="1"', 'lat="1--"'), _bare_point(9)):
+        data = _bare_gpx(f"<trkseg>{_bare_point(0)}{_bare_point(1)}<!--{odd}--></trkseg>")
+        assert not _fast(data)
+        assert_same_outcome(read_gpx, data)
+
+
+def test_a_point_in_a_prolog_comment_cannot_hide_a_cdata_section() -> None:
+    """A match before the root shifted the skeleton's root, and with it where CDATA sections
+    were looked for: the track's name became the placeholder."""
+    cdata = f"<name><![CDATA[{_bare_point(9)}]]></name>"
+    body = f"{cdata}<trkseg>{_bare_point(0)}{_bare_point(1)}</trkseg>"
+    data = _bare_gpx(body, prolog=f"<!--{_bare_point(5)}-->\n")
+    assert not _fast(data)
+    assert_same_outcome(read_gpx, data)
+
+
+def test_a_crlf_inside_a_time() -> None:
+    """ElementTree gives CR LF as LF, which fromisoformat takes between date and time; the raw
+    CR LF it refuses. Texts with a CR are now left to ElementTree."""
+    odd = _bare_point(9).replace("2024-05-01T06", "2024-05-01\r\n06")
+    data = _bare_gpx(f"<trkseg>{_bare_point(0)}{_bare_point(1)}{odd}</trkseg>")
+    assert _fast(data)
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")
+    assert len(run.samples) == 3
