@@ -604,11 +604,12 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
         with output.open("w", encoding="utf-8") as stream:
             _write_pieces(pieces, stream)
         return
-    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    final = output.resolve() if output.is_symlink() else output  # the link stays a link
+    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
     try:
         with partial.open("w", encoding="utf-8") as stream:
             _write_pieces(pieces, stream)
-        partial.replace(output)
+        partial.replace(final)
     finally:
         partial.unlink(missing_ok=True)
 

@@ -107,3 +107,15 @@ def test_a_report_file_is_replaced_whole_or_not_at_all(
     assert result.exit_code != 0
     assert output.read_text() == good  # last night's report, untouched
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no half-written file
+
+
+def test_a_report_written_through_a_link_replaces_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "served" / "latest.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    args = ["report", str(SAMPLE), "--format", "json", "--output", str(link)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["activities"]
