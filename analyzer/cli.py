@@ -17,6 +17,7 @@ import enum
 import io
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -609,6 +610,8 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
     try:
         with partial.open("w", encoding="utf-8") as stream:
             _write_pieces(pieces, stream)
+        with contextlib.suppress(OSError):  # the report it replaces keeps its permissions
+            shutil.copymode(final, partial)
         partial.replace(final)
     finally:
         partial.unlink(missing_ok=True)

@@ -109,13 +109,17 @@ def test_a_report_file_is_replaced_whole_or_not_at_all(
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no half-written file
 
 
-def test_a_report_written_through_a_link_replaces_its_target(tmp_path: Path) -> None:
+def test_a_report_written_through_a_link_replaces_its_target_and_keeps_its_mode(
+    tmp_path: Path,
+) -> None:
     target = tmp_path / "served" / "latest.json"
     target.parent.mkdir()
     target.write_text("old")
     link = tmp_path / "report.json"
     link.symlink_to(target)
     args = ["report", str(SAMPLE), "--format", "json", "--output", str(link)]
+    target.chmod(0o640)
     assert runner.invoke(app, args).exit_code == 0
     assert link.is_symlink()
+    assert target.stat().st_mode & 0o777 == 0o640  # as it was
     assert json.loads(target.read_text())["activities"]
