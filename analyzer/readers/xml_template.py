@@ -36,6 +36,9 @@ _PLACEHOLDER_BYTES = PLACEHOLDER.encode()
 #: record (bytes) worth parsing for it.
 _SAMPLE_RECORDS = 8
 _MAX_RECORD_BYTES = 16_384
+#: The deepest record sampled (a point's extensions are four levels deep): the pattern is
+#: built, and compiled, by recursion.
+_MAX_DEPTH = 16
 #: The document is read in windows of about this size, so the texts of millions of records
 #: are never held at once (ColumnBuilder's bound), nor a copy of a window that did not fit.
 _WINDOW_BYTES = 1 << 18
@@ -50,10 +53,11 @@ _TEXT = rb"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\x80-\xff]*+"
 _VALUE = rb'[^"<>&\x00-\x1f\x80-\xff]*+'
 _VALUE_RE = re.compile(_VALUE.removesuffix(b"*+") + rb"*", re.ASCII)
 #: A namespace declaration's value, as expat accepts it: never one of the two reserved names,
-#: and for a prefix never empty.
+#: for a prefix never empty, and never holding "}", ElementTree's namespace separator.
 _RESERVED = rb'(?!http://www\.w3\.org/(?:XML/1998/namespace|2000/xmlns/)")'
-_DEFAULT_NAMESPACE = _RESERVED + _VALUE
-_PREFIX_NAMESPACE = _RESERVED + _VALUE.replace(b"*+", b"++")
+_NAMESPACE_CHAR = rb'[^"<>&}\x00-\x1f\x80-\xff]'
+_DEFAULT_NAMESPACE = _RESERVED + _NAMESPACE_CHAR + rb"*+"
+_PREFIX_NAMESPACE = _RESERVED + _NAMESPACE_CHAR + rb"++"
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?", re.ASCII)
 
@@ -210,6 +214,10 @@ class _RecordEnd(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
 def _learn(doc: XmlDocument, spec: RecordSpec) -> tuple[re.Pattern[bytes], list[int], bytes] | None:
     """(pattern, the field of each group, the record's start tag's opening bytes), from the
     richest of a few records that gives a sound one; None when none does.
@@ -217,7 +225,8 @@ def _learn(doc: XmlDocument, spec: RecordSpec) -> tuple[re.Pattern[bytes], list[
     The records are taken from all through the document, not only its start: a heart-rate
     strap or a GPS fix often joins after the first points, which then lack its fields."""
     data, root = doc.data, doc.root_offset
-    starts = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s[ \t\r\n/>]" % spec.name.encode(), re.ASCII)
+    name = re.escape(spec.name.encode())
+    starts = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s[ \t\r\n/>]" % name, re.ASCII)
     positions = {root + (len(data) - root) * k // _SAMPLE_RECORDS for k in range(_SAMPLE_RECORDS)}
     found = {match.start() for at in positions if (match := starts.search(data, at))}
     sampled = [e for start in sorted(found) if (e := _parse_record(data, start)) is not None]
@@ -245,6 +254,8 @@ def _parse_record(data: bytes, start: int) -> _Element | None:
         tag_end = chunk.find(b">", at)
         pairs = list(zip(attributes[::2], attributes[1::2], strict=True))
         element = _Element(name, pairs, chunk[at : tag_end + 1])
+        if len(stack) >= _MAX_DEPTH:
+            raise _TooDeep
         if stack:
             stack[-1].children.append(element)
         else:
@@ -262,7 +273,7 @@ def _parse_record(data: bytes, start: int) -> _Element | None:
         parser.Parse(chunk, True)
     except _RecordEnd:
         return found[0]
-    except pyexpat.ExpatError:
+    except (pyexpat.ExpatError, _TooDeep):
         return None
     return None
 
@@ -283,24 +294,26 @@ def _pattern(
     slot = spec.element_slots.get(local_name(name))
     if slot is not None and (is_record or element.children or element.tag.endswith(b"/>")):
         return None  # ElementTree's .text would be None or partial there
-    tag = b"<" + name.encode()
+    # Names are literals in the pattern: "." in one must not match any character.
+    tag = b"<" + re.escape(name.encode())
     for key, value in element.attributes:
         if not _attribute_ok(key, value, element, declared):
             return None
         attribute_slot = spec.attribute_slots.get(key) if is_record else None
+        key_literal = re.escape(key.encode())
         if key == "xmlns" or key.startswith("xmlns:"):
             tag += b' %s="%s"' % (
-                key.encode(),
+                key_literal,
                 _PREFIX_NAMESPACE if ":" in key else _DEFAULT_NAMESPACE,
             )
         elif attribute_slot is None:
-            tag += b' %s="%s"' % (key.encode(), _VALUE)
+            tag += b' %s="%s"' % (key_literal, _VALUE)
         else:
-            tag += b' %s="(%s)"' % (key.encode(), _VALUE)
+            tag += b' %s="(%s)"' % (key_literal, _VALUE)
             fields.append(attribute_slot)
     if element.tag.endswith(b"/>"):
         return tag + (b" />" if element.tag.endswith(b" />") else b"/>")
-    end_tag = b"</" + name.encode() + b">"
+    end_tag = b"</" + re.escape(name.encode()) + b">"
     if not element.children:
         if slot is None:
             return tag + b">" + _TEXT + end_tag
@@ -320,8 +333,10 @@ def _attribute_ok(key: str, value: str, element: _Element, declared: set[str]) -
     if not _NAME.fullmatch(key) or not _VALUE_RE.fullmatch(value.encode()):
         return False
     if key.startswith("xmlns:"):  # a declaration: not of a reserved prefix, not empty
-        return bool(value) and key[6:] not in ("xml", "xmlns")
-    if key == "xmlns" or ":" not in key:
+        return bool(value) and key[6:] not in ("xml", "xmlns") and "}" not in value
+    if key == "xmlns":
+        return "}" not in value
+    if ":" not in key:
         return True
     # Two prefixes bound to one namespace would make one attribute twice: keep it simple.
     others = [k for k, _ in element.attributes if k != key and ":" in k]

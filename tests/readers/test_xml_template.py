@@ -481,3 +481,84 @@ def test_a_crlf_inside_a_time() -> None:
     assert_same_outcome(read_gpx, data)
     (run,) = read_gpx(data, "x")
     assert len(run.samples) == 3
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        ('<extensions xmlns:g="urn:a"><g:hr>99</g:hr></extensions>', 'xmlns:g="urn:}a"'),
+        ('<extensions xmlns="urn:a"><hr>99</hr></extensions>', 'xmlns="urn:}a"'),
+    ],
+    ids=["prefix", "default"],
+)
+def test_a_namespace_name_holding_the_separator(good: str, bad: str) -> None:
+    """ElementTree's expat refuses a namespace name holding "}", its separator (since the fix
+    of CVE-2022-25236). The pattern took it: six points and no note, where ElementTree reads
+    five and notes the damage."""
+    declaration = good.split(">", 1)[0].removeprefix("<extensions ")
+    odd = _bare_point(9, good.replace(declaration, bad))
+    body = "".join(_bare_point(i, good) for i in range(5)) + odd
+    data = _bare_gpx(f"<trkseg>{body}</trkseg>")
+    assert _fast(data)
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")
+    assert len(run.samples) == 5
+    assert any("file damaged" in note for note in run.notes)
+
+
+def test_a_namespace_name_holding_the_separator_tcx() -> None:
+    point = (
+        "<Trackpoint><Time>2024-05-01T06:00:{:02d}Z</Time><Extensions>"
+        '<TPX xmlns="{}"><Speed>3</Speed></TPX></Extensions></Trackpoint>'
+    )
+    points = "".join(point.format(i, "urn:ax") for i in range(5)) + point.format(9, "urn:}")
+    data = (
+        '<?xml version="1.0"?>\n<TrainingCenterDatabase><Activities><Activity Sport="Running">'
+        f"<Lap><Track>{points}</Track></Lap></Activity></Activities></TrainingCenterDatabase>\n"
+    ).encode()
+    assert _fast(data, "TrainingCenterDatabase", _TRACKPOINT)
+    assert_same_outcome(read_tcx, data)
+
+
+def test_a_dotted_name_in_the_learned_point_does_not_match_other_names() -> None:
+    """Names went into the pattern unescaped: a sampled <e.e> matched the other points' <ele>,
+    which was then taken for that unread element, and their altitude lost."""
+    points = _bare_point(0, "<e.e>1</e.e>") + "".join(
+        _bare_point(i, "<ele>100</ele>") for i in (1, 2, 3)
+    )
+    data = _bare_gpx(f"<trkseg>{points}</trkseg>")
+    assert _fast(data)
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")
+    assert np.isnan(run.samples.altitude_m[0]) and list(run.samples.altitude_m[1:]) == [100] * 3
+
+
+def test_a_dotted_name_cannot_hide_a_mismatched_end_tag() -> None:
+    """<eXe>1</eYe> fitted <e.e>...</e.e>: not well-formed, yet read as if it were."""
+    points = _bare_point(0, "<e.e>1</e.e>") + "".join(
+        _bare_point(i, "<eXe>1</eYe>") for i in (1, 2, 3)
+    )
+    data = _bare_gpx(f"<trkseg>{points}</trkseg>")
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")
+    assert len(run.samples) == 1
+    assert any("file damaged" in note for note in run.notes)
+
+
+def test_a_dotted_attribute_name_does_not_match_lat() -> None:
+    """The same with an attribute: the sample's l.t matched the other points' lat."""
+    sample = '<trkpt l.t="1" lon="2"><time>2024-05-01T06:00:00Z</time></trkpt>'
+    data = _bare_gpx("<trkseg>" + sample + "".join(_bare_point(i) for i in (1, 2, 3)) + "</trkseg>")
+    assert_same_outcome(read_gpx, data)
+    (run,) = read_gpx(data, "x")
+    assert np.isnan(run.samples.latitude_deg[0]) and list(run.samples.latitude_deg[1:]) == [1.0] * 3
+
+
+def test_a_deeply_nested_point_is_left_to_elementtree() -> None:
+    """900 nested elements in a point (6 kB, so sampled) made the pattern's recursion raise
+    RecursionError out of the reader; ElementTree reads it without trouble."""
+    inner = "<a>" * 900 + "</a>" * 900
+    data = _bare_gpx("<trkseg>" + "".join(_bare_point(i, inner) for i in range(3)) + "</trkseg>")
+    assert not _fast(data)
+    (run,) = read_gpx(data, "x")
+    assert len(run.samples) == 3
