@@ -5,12 +5,14 @@ rest of the batch goes on.
 
 With a ``Store``, a file whose size and mtime are unchanged is taken from the store without
 being opened; a file with new bytes is read and summarized, in worker processes when
-``jobs > 1``. Workers get files' bytes in batches and return summaries (never samples); at
+``jobs > 1``. Workers get files in batches and return summaries (never samples); at
 most two batches (16 files or 2 MiB each) per worker are in flight, so memory follows the
-batch, not the folder. Files are read in the parent because their hash decides whether they
-need parsing at all (a renamed file does not), and because a zip member can only be read
-while discovery has its archive open: zip members are handled as discovery meets them, plain
-files once it is done (when their number is known, for the progress bar).
+batch, not the folder. A new file whose size no stored file has is read and hashed by the
+worker that parses it (its bytes would otherwise cross a pipe: a tenth of a cold run's CPU).
+One with a stored file's size is read and hashed here first, because its hash may say it
+needs no parsing at all (a renamed or copied file), and so is a zip member, which can only be
+read while discovery has its archive open: zip members are handled as discovery meets them,
+plain files once it is done (when their number is known, for the progress bar).
 """
 
 from __future__ import annotations
@@ -304,11 +306,13 @@ def new_findings(
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    """What a worker needs: the file's bytes, never a handle."""
+    """What a worker needs: the file's bytes, or for a plain file its loader (never a handle),
+    and the bytes' hash when it is known already."""
 
     index: int
     path: str
-    data: bytes
+    load: Callable[[], bytes]
+    hash: str | None
     meta: StravaMeta | None
     profile: AthleteProfile
 
@@ -320,14 +324,15 @@ class _Done:
     outcome: list[ActivitySummary] | ReadFailure
     encoded: str | None  # the summaries (without their path) or the failure reason, for the store
     keep: bool  # False: not stored (an internal error is retried next run)
+    hash: str | None  # the bytes' hash; None when they could not be loaded
 
 
 @dataclass(frozen=True, slots=True)
 class _Where:
-    """How a file was found: its stat (None when it has none) and content keys."""
+    """How a file was found: its stat (None when it has none) and its metadata's digest (its
+    other content key is the bytes' hash, which the worker that loads a file finds)."""
 
     stat: tuple[int, int] | None
-    hash: str
     meta: str
 
 
@@ -335,18 +340,43 @@ def _given(data: bytes) -> bytes:
     return data
 
 
+def _load(source: Source) -> bytes | ReadFailure:
+    """The source's bytes, or why they cannot be had."""
+    try:
+        return source.load()
+    except OSError as exc:
+        return ReadFailure(source.path, f"cannot read: {exc.strerror or exc}")
+    except OverflowError as exc:
+        return ReadFailure(source.path, str(exc))
+    except LoadError as exc:
+        return ReadFailure(source.path, exc.reason)
+    except Exception as exc:  # whatever else a loader raises ends this file, not the run
+        return ReadFailure(source.path, f"cannot read: {exc}")
+
+
+def _content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data).hexdigest()
+
+
 def _work(job: _Job) -> _Done:
-    """Reads and summarizes one file (in a worker process, or in this one)."""
-    source = Source(job.path, partial(_given, job.data), True, job.meta)
+    """Loads (unless given the bytes), reads and summarizes one file (in a worker process, or
+    in this one)."""
+    data = _load(Source(job.path, job.load, True, job.meta))
+    if isinstance(data, ReadFailure):  # not stored: the next run tries again
+        return _Done(job.index, job.path, data, None, False, None)
+    content_hash = job.hash or _content_hash(data)
+    source = Source(job.path, partial(_given, data), True, job.meta)
     try:
         summaries = [summarize(activity, job.profile) for activity in read_source(source)]
     except ReadError as exc:
-        return _Done(job.index, job.path, ReadFailure(exc.path, exc.reason), exc.reason, True)
+        failure = ReadFailure(exc.path, exc.reason)
+        return _Done(job.index, job.path, failure, exc.reason, True, content_hash)
     except Exception as exc:  # a bug must not end a nightly batch: report it, retry next run
         reason = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
-        return _Done(job.index, job.path, ReadFailure(job.path, reason), None, False)
+        failure = ReadFailure(job.path, reason)
+        return _Done(job.index, job.path, failure, None, False, content_hash)
     encoded = _encode(summaries, job.path)
-    return _Done(job.index, job.path, summaries, encoded, encoded is not None)
+    return _Done(job.index, job.path, summaries, encoded, encoded is not None, content_hash)
 
 
 def _work_all(jobs: Sequence[_Job]) -> list[_Done]:
@@ -437,6 +467,7 @@ class _Run:
         self.progress = progress
         self.index = store.file_index() if store is not None else {}
         self.known_hashes = {row.hash for row in self.index.values()}
+        self.known_sizes = {row.size for row in self.index.values()}
         self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
         self.stats = RunStats()
         self.discovering = True
@@ -487,7 +518,7 @@ class _Run:
         return row.hash
 
     def _plain_files(self, batch: Sequence[tuple[int, Source, Path]]) -> None:
-        known: list[tuple[int, Source, _Where]] = []
+        known: list[tuple[int, Source, str, _Where]] = []
         changed: list[tuple[int, Source, tuple[int, int] | None, str]] = []
         for index, source, origin in batch:
             stat = _stat(origin)
@@ -496,15 +527,20 @@ class _Run:
             if content_hash is None:
                 changed.append((index, source, stat, meta))
             else:
-                known.append((index, source, _Where(stat, content_hash, meta)))
+                known.append((index, source, content_hash, _Where(stat, meta)))
         if len(changed) >= PARALLEL_FROM_FILES and self.jobs > 1 and self.pool is None:
             self.pool = _executor(self.jobs)
         for index, source, stat, meta in changed:
-            self._read(index, source, stat, meta)
+            if stat is not None and stat[0] not in self.known_sizes:
+                # No stored file has its size, so none its bytes: the worker loads it.
+                job = _Job(index, source.path, source.load, None, source.meta, self.profile)
+                self._submit(job, _Where(stat, meta), stat[0])
+            else:
+                self._read(index, source, stat, meta)
         if known and self.store is not None:
-            rows = self.store.results((w.hash, w.meta) for _, _, w in known)
-            for index, source, where in known:
-                row = rows.get((where.hash, where.meta))
+            rows = self.store.results((h, w.meta) for _, _, h, w in known)
+            for index, source, content_hash, where in known:
+                row = rows.get((content_hash, where.meta))
                 if not self._from_store(index, source.path, row, "unchanged"):
                     self._read(index, source, where.stat, where.meta)
                 self._collect_done()
@@ -536,45 +572,42 @@ class _Run:
     def _read(self, index: int, source: Source, stat: tuple[int, int] | None, meta: str) -> None:
         """Loads and hashes a new or changed file; reuses what is stored for its content,
         or has it parsed."""
-        try:
-            data = source.load()
-        except OSError as exc:
-            reason = f"cannot read: {exc.strerror or exc}"
-            self._finish(index, ReadFailure(source.path, reason), None)
+        data = _load(source)
+        if isinstance(data, ReadFailure):
+            self._finish(index, data, None)
             return
-        except OverflowError as exc:
-            self._finish(index, ReadFailure(source.path, str(exc)), None)
-            return
-        except LoadError as exc:
-            self._finish(index, ReadFailure(source.path, exc.reason), None)
-            return
-        except Exception as exc:  # whatever else a loader raises ends this file, not the run
-            self._finish(index, ReadFailure(source.path, f"cannot read: {exc}"), None)
-            return
-        where = _Where(stat, hashlib.blake2b(data).hexdigest(), meta)
+        content_hash = _content_hash(data)
+        where = _Where(stat, meta)
         if self.store is not None:
-            row = self.store.results([(where.hash, meta)]).get((where.hash, meta))
+            row = self.store.results([(content_hash, meta)]).get((content_hash, meta))
             if self._from_store(index, source.path, row, "reused"):
-                self._remember(source.path, where)
+                self._remember(source.path, content_hash, where)
                 return
-        self._submit(_Job(index, source.path, data, source.meta, self.profile), where)
+        given = partial(_given, data)
+        self._submit(
+            _Job(index, source.path, given, content_hash, source.meta, self.profile),
+            where,
+            len(data),
+        )
 
-    def _remember(self, path: str, where: _Where) -> None:
+    def _remember(self, path: str, content_hash: str, where: _Where) -> None:
         """Records the file under its path; drops paths with the same bytes that are gone
         (the file was renamed)."""
         if self.store is None:
             return
         if where.stat is not None:
-            self.store.put_file(path, *where.stat, where.hash, where.meta)
-        if where.hash not in self.known_hashes:
+            self.store.put_file(path, *where.stat, content_hash, where.meta)
+        if content_hash not in self.known_hashes:
             return  # no other path had these bytes when the run started
-        for other in self.store.paths_with_hash(where.hash):
+        for other in self.store.paths_with_hash(content_hash):
             if other != path and _gone(other):
                 self.store.forget_file(other)
 
     # --- parsing, here or in workers ---
 
-    def _submit(self, job: _Job, where: _Where) -> None:
+    def _submit(self, job: _Job, where: _Where, size: int) -> None:
+        """Parses the file here, or gathers it for a worker (``size``: its bytes, which
+        bound a batch)."""
         self.stats.parsed += 1
         if self.jobs == 1 or (self.pool is None and self.parse_s < PARALLEL_AFTER_S):
             started = time.perf_counter()
@@ -583,7 +616,7 @@ class _Run:
             self._handle(done, where)
             return
         self.batch.append((job, where))
-        self.batch_bytes += len(job.data)
+        self.batch_bytes += size
         if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
             self._send_batch()
 
@@ -638,12 +671,12 @@ class _Run:
 
     def _handle(self, done: _Done, where: _Where) -> None:
         self._finish(done.index, done.outcome, None)
-        if self.store is None or not done.keep:
+        if self.store is None or not done.keep or done.hash is None:
             return
         failed = isinstance(done.outcome, ReadFailure)
         self.store.put_result(
             ResultRow(
-                where.hash,
+                done.hash,
                 where.meta,
                 METRICS_VERSION,
                 SUMMARY_LAYOUT,
@@ -653,7 +686,7 @@ class _Run:
                 done.encoded if failed else None,
             )
         )
-        self._remember(done.path, where)
+        self._remember(done.path, done.hash, where)
 
     def _finish(
         self, index: int, outcome: list[ActivitySummary] | ReadFailure, how: str | None

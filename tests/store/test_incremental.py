@@ -84,6 +84,34 @@ def test_a_copy_is_reused_and_both_are_reported(folder: Path, tmp_path: Path) ->
     assert render_json(warm) == render_json(analyze([folder]))
 
 
+def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No stored file has its size, so none its bytes: this process never loads it, and the
+    hash the reader found is stored, so a copy of it is then reused, not parsed."""
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    new = folder / "run-0006.fit"
+    new.write_bytes(run_bytes(6, "fit", samples=777))
+    age([new])
+    loaded_here: list[str] = []
+    real = pipeline._Run._read
+
+    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
+        loaded_here.append(source.path)
+        real(self, index, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline._Run, "_read", spy)
+    assert counts(run(folder, db)) == (6, 0, 1) and loaded_here == []
+    (folder / "copy.fit").write_bytes(new.read_bytes())  # a stored size: loaded here, reused
+    warm = run(folder, db)
+    assert counts(warm) == (7, 1, 0) and loaded_here == [str(folder / "copy.fit")]
+    with Store.open(db) as store:
+        index = store.file_index()
+    assert index[str(new)].hash == index[str(folder / "copy.fit")].hash
+    assert render_json(warm) == render_json(analyze([folder]))
+
+
 def test_a_deleted_file_leaves_the_report(folder: Path, tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite3"
     run(folder, db)
