@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from analyzer import pipeline
 from analyzer.pipeline import Analysis, analyze
+from analyzer.readers import sources
 from analyzer.report.json_report import render_json
 from analyzer.settings import AthleteProfile, Settings
 from analyzer.store import Store
@@ -110,6 +112,32 @@ def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
         index = store.file_index()
     assert index[str(new)].hash == index[str(folder / "copy.fit")].hash
     assert render_json(warm) == render_json(analyze([folder]))
+
+
+def test_a_file_its_reader_cannot_load_is_reported_and_not_stored(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader loads a new file itself; one that became a FIFO after it was listed is
+    refused there, without waiting on it, and tried again by the next run."""
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    new = folder / "run-0006.fit"
+    new.write_bytes(run_bytes(6, "fit", samples=777))
+    listed = sources._file_sources
+
+    def swap_then_list(path: Path, meta: dict[str, object]) -> Iterator[object]:
+        for item in listed(path, meta):  # type: ignore[arg-type]
+            if path == new:
+                path.unlink()
+                os.mkfifo(path)
+            yield item
+
+    monkeypatch.setattr(sources, "_file_sources", swap_then_list)
+    warm = run(folder, db)
+    assert [(e.path, e.reason) for e in warm.errors] == [(str(new), "not a regular file")]
+    assert counts(warm) == (6, 0, 1)
+    with Store.open(db) as store:
+        assert str(new) not in store.file_index()
 
 
 def test_a_deleted_file_leaves_the_report(folder: Path, tmp_path: Path) -> None:
