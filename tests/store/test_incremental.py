@@ -29,6 +29,19 @@ def counts(analysis: Analysis) -> tuple[int, int, int]:
     return s.unchanged, s.reused, s.parsed
 
 
+def loaded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths this process loads (and hashes) from now on; a worker's loads are not seen."""
+    paths: list[str] = []
+    real = pipeline._Run._read
+
+    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
+        paths.append(source.path)
+        real(self, index, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline._Run, "_read", spy)
+    return paths
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     paths = write_runs(tmp_path / "runs", 6)
@@ -42,14 +55,7 @@ def test_an_unchanged_folder_is_not_opened_again(
     db = tmp_path / "store.sqlite3"
     cold = run(folder, db)
     assert counts(cold) == (0, 0, 6)
-    opened: list[str] = []
-    real = pipeline._Run._read
-
-    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
-        opened.append(source.path)
-        real(self, index, source, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline._Run, "_read", spy)
+    opened = loaded_here(monkeypatch)
     warm = run(folder, db)
     assert counts(warm) == (6, 0, 0) and opened == []  # stat only: no read, no hash
     assert render_json(warm) == render_json(cold) == render_json(analyze([folder]))
@@ -96,18 +102,11 @@ def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
     new = folder / "run-0006.fit"
     new.write_bytes(run_bytes(6, "fit", samples=777))
     age([new])
-    loaded_here: list[str] = []
-    real = pipeline._Run._read
-
-    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
-        loaded_here.append(source.path)
-        real(self, index, source, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline._Run, "_read", spy)
-    assert counts(run(folder, db)) == (6, 0, 1) and loaded_here == []
+    loaded = loaded_here(monkeypatch)
+    assert counts(run(folder, db)) == (6, 0, 1) and loaded == []
     (folder / "copy.fit").write_bytes(new.read_bytes())  # a stored size: loaded here, reused
     warm = run(folder, db)
-    assert counts(warm) == (7, 1, 0) and loaded_here == [str(folder / "copy.fit")]
+    assert counts(warm) == (7, 1, 0) and loaded == [str(folder / "copy.fit")]
     with Store.open(db) as store:
         index = store.file_index()
     assert index[str(new)].hash == index[str(folder / "copy.fit")].hash
