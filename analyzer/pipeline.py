@@ -608,7 +608,6 @@ class _Run:
     def _submit(self, job: _Job, where: _Where, size: int) -> None:
         """Parses the file here, or gathers it for a worker (``size``: its bytes, which
         bound a batch)."""
-        self.stats.parsed += 1
         if self.jobs == 1 or (self.pool is None and self.parse_s < PARALLEL_AFTER_S):
             started = time.perf_counter()
             done = _work(job)
@@ -671,7 +670,10 @@ class _Run:
 
     def _handle(self, done: _Done, where: _Where) -> None:
         self._finish(done.index, done.outcome, None)
-        if self.store is None or not done.keep or done.hash is None:
+        if done.hash is None:
+            return  # its bytes could not be loaded: unreadable, not parsed
+        self.stats.parsed += 1
+        if self.store is None or not done.keep:
             return
         failed = isinstance(done.outcome, ReadFailure)
         self.store.put_result(
