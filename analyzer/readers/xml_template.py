@@ -58,7 +58,6 @@ _RESERVED = rb'(?!http://www\.w3\.org/(?:XML/1998/namespace|2000/xmlns/)")'
 _NAMESPACE_CHAR = rb'[^"<>&}\x00-\x1f\x80-\xff]'
 _DEFAULT_NAMESPACE = _RESERVED + _NAMESPACE_CHAR + rb"*+"
 _PREFIX_NAMESPACE = _RESERVED + _NAMESPACE_CHAR + rb"++"
-_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?", re.ASCII)
 
 
@@ -152,9 +151,24 @@ def skeleton(doc: XmlDocument, spec: RecordSpec) -> Skeleton | None:
     if text.count(_PLACEHOLDER_BYTES) != len(runs):  # the document uses the name itself
         return None
     # A comment may not hold "--", which a record in it could: expat must see such a comment.
-    if any(_PLACEHOLDER_BYTES in c for c in _COMMENT.findall(text, doc.root_offset)):
+    if _placeholder_in_comment(text, doc.root_offset) is not False:
         return None
     return Skeleton(doc._replace(data=text), runs)
+
+
+def _placeholder_in_comment(text: bytes, start: int) -> bool | None:
+    """Whether a comment after ``start`` holds a placeholder; None when one is never closed
+    (not well-formed: ElementTree's to report). One pass: a lazy ``<!--.*?-->`` searched the
+    rest of the text again for each unclosed ``<!--``, seconds for a few kB of them."""
+    opening = text.find(b"<!--", start)
+    while opening >= 0:
+        closing = text.find(b"-->", opening + 4)
+        if closing < 0:
+            return None
+        if text.find(_PLACEHOLDER_BYTES, opening, closing) >= 0:
+            return True
+        opening = text.find(b"<!--", closing + 3)
+    return False
 
 
 def _split_window(
@@ -319,6 +333,11 @@ def _pattern(
             return tag + b">" + _TEXT + end_tag
         fields.append(slot)
         return tag + b">(" + _TEXT + b")" + end_tag
+    names = [child.name for child in element.children]
+    if len(set(names)) < len(names):
+        # K children of one name are K optional groups in a row: where one fails late (a long
+        # text, then an element), the next scans that text again, K times over.
+        return None
     inner = []
     for child in element.children:
         part = _pattern(child, False, spec, declared, fields)
