@@ -234,12 +234,19 @@ def report(
 
 
 def _check_output(output_format: OutputFormat | None, output: Path | None) -> None:
-    """Fails before any work when the output cannot be written: cron reads exit 2 as usage."""
+    """Fails before any work when the output cannot be written: cron reads exit 2 as usage.
+    (``--format csv`` writes three files into the folder ``output``, which it may create.)"""
     if output is not None:
-        csv_into = output_format is OutputFormat.csv and output.is_dir()
-        folder = output if csv_into else output.parent
-        if not folder.is_dir():
+        into = output_format is OutputFormat.csv
+        if into and output.exists() and not output.is_dir():
+            _fail(f"cannot write the CSV files into {output}: it is not a folder")
+        if not into and output.is_dir():
+            _fail(f"cannot write {output}: it is a folder")
+        folder = output if into and output.is_dir() else output.parent
+        if not folder.exists():
             _fail(f"cannot write {output}: the folder {folder} does not exist")
+        if not folder.is_dir():
+            _fail(f"cannot write {output}: {folder} is not a folder")
     if output_format is OutputFormat.csv and output is None:
         _fail("--format csv needs --output DIR (it writes activities.csv, weeks.csv and "
               "findings.csv there)")  # fmt: skip
@@ -260,7 +267,8 @@ def _render_report(
         _emit(render_html(analysis, unit), output)
     elif output_format is OutputFormat.csv:
         assert output is not None  # _check_output
-        write_csv(analysis, output)
+        with _writing(output):
+            write_csv(analysis, output)
     else:
         _draw(output, lambda console: render_terminal(analysis, console, unit, show_all))
 
@@ -588,9 +596,12 @@ def _console(output: Path | None, wide: bool = False) -> Console:
 def _draw(output: Path | None, render: Callable[[Console], None], wide: bool = False) -> None:
     """A terminal rendering to the screen, or as plain text to ``output``."""
     console = _console(output, wide)
+    if output is None:
+        with _writing(None):
+            render(console)
+        return
     render(console)
-    if output is not None:
-        output.write_text(console.export_text(), encoding="utf-8")
+    _emit(console.export_text(), output)
 
 
 def _emit(text: str | Iterable[str], output: Path | None) -> None:
@@ -598,23 +609,40 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
     output. A file is written beside its final name and renamed into place, so a run that
     fails half-way never leaves half a report where last night's was."""
     pieces = [text] if isinstance(text, str) else text
-    if output is None:
-        _write_pieces(pieces, sys.stdout)
-        return
-    if output.exists() and not output.is_file():  # /dev/null, a FIFO: nothing to replace
-        with output.open("w", encoding="utf-8") as stream:
-            _write_pieces(pieces, stream)
-        return
-    final = output.resolve() if output.is_symlink() else output  # the link stays a link
-    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    with _writing(output):
+        if output is None:
+            _write_pieces(pieces, sys.stdout)
+            sys.stdout.flush()  # a closed pipe is found here, not at exit
+            return
+        if output.exists() and not output.is_file():  # /dev/null, a FIFO: nothing to replace
+            with output.open("w", encoding="utf-8") as stream:
+                _write_pieces(pieces, stream)
+            return
+        final = output.resolve() if output.is_symlink() else output  # the link stays a link
+        partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as stream:
+                _write_pieces(pieces, stream)
+            with contextlib.suppress(OSError):  # the report it replaces keeps its permissions
+                shutil.copymode(final, partial)
+            partial.replace(final)
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _writing(output: Path | None) -> Iterator[None]:
+    """A report that cannot be written (a full disk, a read-only folder, a closed pipe) ends
+    the run with exit 2 and the reason, never a traceback."""
     try:
-        with partial.open("w", encoding="utf-8") as stream:
-            _write_pieces(pieces, stream)
-        with contextlib.suppress(OSError):  # the report it replaces keeps its permissions
-            shutil.copymode(final, partial)
-        partial.replace(final)
-    finally:
-        partial.unlink(missing_ok=True)
+        yield
+    except OSError as exc:
+        if output is None:  # nothing more can reach standard output, nor fail at exit
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        where = "standard output" if output is None else str(output)
+        _fail(f"cannot write the report to {where}: {exc.strerror or exc}")
 
 
 def _write_pieces(pieces: Iterable[str], stream: TextIO) -> None:

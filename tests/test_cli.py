@@ -123,3 +123,69 @@ def test_a_report_written_through_a_link_replaces_its_target_and_keeps_its_mode(
     assert link.is_symlink()
     assert target.stat().st_mode & 0o777 == 0o640  # as it was
     assert json.loads(target.read_text())["activities"]
+
+
+@pytest.mark.parametrize(
+    ("target", "fmt", "error"),
+    [
+        ("folder", "json", "Error: cannot write {folder}: it is a folder"),
+        ("file", "csv", "Error: cannot write the CSV files into {file}: it is not a folder"),
+        ("file/r.json", "json", "Error: cannot write {file}/r.json: {file} is not a folder"),
+        ("missing/r.json", "json", "Error: cannot write {missing}/r.json: the folder {missing} "
+         "does not exist"),
+        ("/dev/full", "json", "Error: cannot write the report to /dev/full: No space left on "
+         "device"),
+        ("/dev/full", "html", "Error: cannot write the report to /dev/full: No space left on "
+         "device"),
+        ("/dev/full", "terminal", "Error: cannot write the report to /dev/full: No space left "
+         "on device"),
+    ],
+)  # fmt: skip
+def test_a_report_that_cannot_be_written_is_exit_2_with_the_reason(
+    tmp_path: Path, target: str, fmt: str, error: str
+) -> None:
+    """Cron reads 1 as "report produced": an unwritable output was a traceback and exit 1."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("not a folder")
+    names = {name: tmp_path / name for name in ("folder", "file", "missing")}
+    output = target if target.startswith("/") else str(tmp_path / target)
+    result = runner.invoke(app, ["report", str(SAMPLE), "-f", fmt, "-o", output, "--no-cache"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == error.format(**names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder"]
+
+
+def test_a_write_failing_half_way_keeps_the_findings_new_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No report reached anyone, so the next run must still count its findings as new."""
+    import analyzer.cli
+
+    output = tmp_path / "report.json"
+    db = tmp_path / "store.sqlite3"
+    args = ["report", str(SAMPLE), "-f", "json", "-o", str(output), "--db", str(db)]
+
+    def disk_full(analysis: object) -> Iterator[str]:
+        yield '{"schema_version": "1.0",'
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(analyzer.cli, "json_pieces", disk_full)
+    failed = runner.invoke(app, [*args, "--fail-on", "caution"])
+    assert failed.exit_code == 2
+    assert failed.stderr.strip().endswith(f"to {output}: No space left on device")
+    assert not [p.name for p in tmp_path.iterdir() if "report" in p.name]  # nor a partial one
+    monkeypatch.undo()
+    assert runner.invoke(app, [*args, "--fail-on", "caution"]).exit_code == 3  # still news
+    assert runner.invoke(app, [*args, "--fail-on", "caution"]).exit_code == 0
+
+
+def test_a_closed_pipe_is_exit_2_with_the_reason(tmp_path: Path) -> None:
+    """``calfguard report -f json | head``: the report did not reach its reader."""
+    command = [sys.executable, "-m", "analyzer", "report", str(SAMPLE), "-f", "json", "--no-cache"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10) == b'{\n  "schem'
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait() == 2
+    assert stderr == "Error: cannot write the report to standard output: Broken pipe\n"
