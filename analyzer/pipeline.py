@@ -47,7 +47,7 @@ from analyzer.readers.sources import LoadError
 from analyzer.readers.strava import StravaMeta
 from analyzer.rules import Assessment, Finding, Severity, assess
 from analyzer.settings import AthleteProfile, Settings
-from analyzer.store import CALFGUARD_VERSION, ResultRow, Store
+from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, ResultRow, Store
 
 __all__ = [
     "Analysis",
@@ -467,7 +467,10 @@ class _Run:
         self.progress = progress
         self.index = store.file_index() if store is not None else {}
         self.known_hashes = {row.hash for row in self.index.values()}
+        # A new file of a size no stored file has cannot be a stored one renamed or copied.
+        # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
         self.known_sizes = {row.size for row in self.index.values()}
+        self.sizes_tell = RACY_SIZE not in self.known_sizes
         self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
         self.stats = RunStats()
         self.discovering = True
@@ -531,8 +534,7 @@ class _Run:
         if len(changed) >= PARALLEL_FROM_FILES and self.jobs > 1 and self.pool is None:
             self.pool = _executor(self.jobs)
         for index, source, stat, meta in changed:
-            if stat is not None and stat[0] not in self.known_sizes:
-                # No stored file has its size, so none its bytes: the worker loads it.
+            if stat is not None and self._surely_new(source.path, stat[0]):
                 job = _Job(index, source.path, source.load, None, source.meta, self.profile)
                 self._submit(job, _Where(stat, meta), stat[0])
             else:
@@ -544,6 +546,12 @@ class _Run:
                 if not self._from_store(index, source.path, row, "unchanged"):
                     self._read(index, source, where.stat, where.meta)
                 self._collect_done()
+
+    def _surely_new(self, path: str, size: int) -> bool:
+        """Whether a changed file's bytes are surely not stored, so that the worker that
+        parses it may load it: a new path with a size no stored file has. (A stored path
+        may have been touched; its bytes are hashed here.)"""
+        return path not in self.index and self.sizes_tell and size not in self.known_sizes
 
     def _one(self, index: int, source: Source, origin: Path | None) -> None:
         stat = _stat(origin) if origin is not None else None

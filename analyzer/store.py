@@ -65,6 +65,8 @@ BATCH_SECONDS = 1.0
 #: A file modified this close to the moment it was read may change again within the same
 #: mtime tick: its stat is not trusted next time (it is hashed again).
 RACY_NS = 2_000_000_000
+#: The size stored for such a file: no file has it, so the next run hashes the file again.
+RACY_SIZE = -1
 
 MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -257,7 +259,7 @@ class Store:
         """Records what ``path`` was when read. A file modified moments before it was read
         gets a size no file has, so that next time it is hashed again rather than trusted."""
         if time.time_ns() - mtime_ns < RACY_NS:
-            size = -1
+            size = RACY_SIZE
         self._files.append((path, size, mtime_ns, content_hash, meta))
         self._maybe_commit()
 

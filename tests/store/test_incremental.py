@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import pipeline
+from analyzer import store as store_module
 from analyzer.pipeline import Analysis, analyze
 from analyzer.readers import sources
 from analyzer.report.json_report import render_json
@@ -110,6 +111,23 @@ def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
     with Store.open(db) as store:
         index = store.file_index()
     assert index[str(new)].hash == index[str(folder / "copy.fit")].hash
+    assert render_json(warm) == render_json(analyze([folder]))
+
+
+def test_files_stored_moments_after_they_were_written_are_hashed_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files written just before a run are stored without their size (the next run must
+    hash them again); that must not make the next run parse them, renamed or not."""
+    folder = tmp_path / "runs"
+    write_runs(folder, 6)
+    db = tmp_path / "store.sqlite3"
+    with monkeypatch.context() as patch:  # "just before", however slow this machine is
+        patch.setattr(store_module, "RACY_NS", 10**15)
+        assert counts(run(folder, db)) == (0, 0, 6)
+    (folder / "run-0001.gpx").rename(folder / "morning.gpx")
+    warm = run(folder, db)
+    assert counts(warm) == (0, 6, 0)
     assert render_json(warm) == render_json(analyze([folder]))
 
 
