@@ -214,7 +214,8 @@ def report(
                     paths, resolved.settings, store=store, jobs=resolved.jobs,
                     progress=progress, since=first, until=last,
                 )  # fmt: skip
-            previous = _swap_findings(analysis, store, paths)
+            windowed = first is not None or last is not None
+            previous = _swap_findings(analysis, store, paths, windowed)
     except StoreError as exc:
         _fail(str(exc))
     # The store is released before the report is written: a slow reader of the output (a
@@ -418,15 +419,20 @@ def _store(resolved: configuration.Resolved, no_cache: bool) -> Iterator[Store |
 
 
 def _swap_findings(
-    analysis: Analysis, store: Store | None, paths: list[Path]
+    analysis: Analysis, store: Store | None, paths: list[Path], windowed: bool
 ) -> dict[str, int] | None:
     """Keeps this run's findings for the next run over the same paths; returns the previous
-    run's (None: no previous run, or no store, and then every finding is new)."""
+    run's (None: no previous run, or no store, and then every finding is new). A run limited
+    by --since/--until sees only some of them, so it adds its own to those kept rather than
+    replacing them: an ad-hoc look at last month must not make tonight's run mail old news."""
     if store is None:
         return None
     scope = digest_paths(paths)
     previous = store.previous_findings(scope)
-    store.record_findings(scope, finding_keys(analysis))
+    keys = finding_keys(analysis)
+    if windowed and previous is not None:
+        keys = {key: max(keys.get(key, 0), previous.get(key, 0)) for key in previous | keys}
+    store.record_findings(scope, keys)
     return previous
 
 

@@ -146,6 +146,24 @@ def test_fail_on_exits_3_only_for_findings_new_since_the_previous_run(
     assert report(*common, "--no-cache", "--fail-on", "high").exit_code == 3
 
 
+def test_a_run_limited_by_since_or_until_does_not_make_old_findings_new(
+    history: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """An ad-hoc look at a few weeks saw only some findings; it replaced what the nightly
+    run compares with, so the next night mailed every old finding as new."""
+    folder, later = history
+    common = [str(folder), "--config", str(CONFIG), "--db", str(tmp_path / "s.db")]
+    assert report(*common, "--fail-on", "caution").exit_code == 3
+    assert report(*common, "--since", "2026-10-20").exit_code == 0
+    assert report(*common, "--until", "2026-09-10").exit_code == 0
+    assert report(*common, "--fail-on", "caution").exit_code == 0  # nothing new
+    for path in later.iterdir():
+        path.rename(folder / path.name)
+    windowed = report(*common, "--since", "2026-11-01", "--fail-on", "high")
+    assert windowed.exit_code == 3 and "2026-11-08 session_spike" in windowed.stderr
+    assert report(*common, "--fail-on", "high").exit_code == 0  # told already
+
+
 def test_fail_on_wins_over_unreadable_files(history: tuple[Path, Path], tmp_path: Path) -> None:
     folder, _ = history
     (folder / "broken.gpx").write_bytes(b"<gpx></gpx>")
