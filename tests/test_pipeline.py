@@ -207,6 +207,8 @@ def test_since_and_until_on_the_command_line(tmp_path: Path) -> None:
     }
     assert [w["week_start"] for w in document["weeks"]] == ["2026-11-09"]
     assert all("2026-11-09" <= f["date"] <= "2026-11-15" for f in document["findings"])
+    # The period is the report's, as the terminal report's headline says, not the history's.
+    assert document["period"] == {"first_day": "2026-11-09", "last_day": "2026-11-15"}
 
 
 def test_a_new_file_is_read_by_the_next_run(runs: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from analyzer.report.records import (
     document,
     error_row,
     finding_row,
-    plain,
+    period_row,
     quality_row,
     week_row,
 )
@@ -64,10 +64,7 @@ def render_weeks_json(analysis: Analysis) -> str:
     history = analysis.history
     return _dump(
         {
-            "period": {
-                "first_day": plain(history.first_day) if history else None,
-                "last_day": plain(history.last_day) if history else None,
-            },
+            "period": period_row(analysis),
             "weeks": [week_row(w) for w in history.weeks] if history else [],
             "errors": [error_row(e) for e in analysis.errors],
         }

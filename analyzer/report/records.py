@@ -140,6 +140,12 @@ def quality_row(note: QualityNote) -> dict[str, str]:
     return {"kind": note.kind, "path": note.path, "message": note.message}
 
 
+def period_row(analysis: Analysis) -> dict[str, Any]:
+    """The days the report covers: the files' first to last day, within --since/--until."""
+    first, last = analysis.period or (None, None)
+    return {"first_day": plain(first), "last_day": plain(last)}
+
+
 def document(analysis: Analysis) -> dict[str, Any]:
     """The whole report as data: what the JSON report prints and the other formats read."""
     history: History | None = analysis.history
@@ -147,10 +153,7 @@ def document(analysis: Analysis) -> dict[str, Any]:
     findings = analysis.assessment.findings if analysis.assessment else []
     settings = analysis.settings
     return {
-        "period": {
-            "first_day": plain(history.first_day) if history else None,
-            "last_day": plain(history.last_day) if history else None,
-        },
+        "period": period_row(analysis),
         "settings": {
             "timezone": str(settings.timezone) if settings.timezone else None,
             "week_start": WEEKDAYS[settings.week_start],
