@@ -156,6 +156,9 @@ VerboseOption = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="Progress and counts on stderr.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
+]
 
 
 @app.command()
@@ -192,9 +195,7 @@ def report(
     ] = None,
     week_start: WeekStartOption = None,
     db: DbOption = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
     verbose: VerboseOption = 0,
@@ -310,12 +311,16 @@ def activities(
     units: UnitsOption = None,
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
+    db: DbOption = None,
+    no_cache: NoCacheOption = False,
+    lock_timeout: LockTimeoutOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """List the activities, one line each, oldest first."""
     _check_output(None, output)
     first, last = _period(since, until)
-    resolved = _resolve(configuration.Flags(config, timezone, units))
-    analysis = _analyze_with_store(paths, resolved)
+    resolved = _resolve(configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout))
+    analysis = _analyze_with_store(paths, resolved, no_cache)
     chosen = select_activities(analysis, first, last, sport or ())
     if output_format is TableFormat.json:
         _emit(json_report.render_activities_json(chosen, analysis), output)
@@ -360,11 +365,18 @@ def weeks(
     units: UnitsOption = None,
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
+    week_start: WeekStartOption = None,
+    db: DbOption = None,
+    no_cache: NoCacheOption = False,
+    lock_timeout: LockTimeoutOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Print the weekly load table: distance, change, longest run, hills, cadence, ACWR."""
     _check_output(None, output)
-    resolved = _resolve(configuration.Flags(config, timezone, units))
-    analysis = _analyze_with_store(paths, resolved)
+    resolved = _resolve(
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+    )
+    analysis = _analyze_with_store(paths, resolved, no_cache)
     if output_format is TableFormat.json:
         _emit(json_report.render_weeks_json(analysis), output)
     elif output_format is TableFormat.csv:
@@ -399,10 +411,12 @@ def _period(since: str | None, until: str | None) -> tuple[date | None, date | N
     return first, last
 
 
-def _analyze_with_store(paths: list[Path], resolved: configuration.Resolved) -> Analysis:
+def _analyze_with_store(
+    paths: list[Path], resolved: configuration.Resolved, no_cache: bool
+) -> Analysis:
     """The table commands read through the same store as ``report``: nothing parsed twice."""
     try:
-        with _store(resolved, no_cache=False) as store:
+        with _store(resolved, no_cache) as store:
             return analyze(paths, resolved.settings, store=store, jobs=resolved.jobs)
     except StoreError as exc:
         _fail(str(exc))

@@ -150,3 +150,24 @@ def test_the_table_commands_share_the_reports_store(tmp_path: Path) -> None:
     assert again.exit_code == 0
     with Store.open(db) as store:
         assert store.counts()["files"] == files
+
+
+def test_the_table_commands_take_the_reports_store_options(tmp_path: Path) -> None:
+    """Their store's messages (busy, damaged) point at --db, --no-cache and --lock-timeout,
+    which they did not have."""
+    from analyzer.store import Store
+
+    db = tmp_path / "own.sqlite3"
+    unused = tmp_path / "unused.sqlite3"
+    env = {"CALFGUARD_DB": str(unused)}
+    listed = run("activities", str(SAMPLE), "--config", str(CONFIG), "--db", str(db), env=env)
+    assert listed.exit_code == 0, listed.output
+    with Store.open(db) as store:
+        assert store.counts()["files"] > 0
+    weekly = run("weeks", str(SAMPLE), "--config", str(CONFIG), "--no-cache", "-j", "1", env=env)
+    assert weekly.exit_code == 0, weekly.output
+    assert not unused.exists()
+    with Store.open(db, 5.0):  # held: the next run on it gives up after its --lock-timeout
+        busy = run("weeks", str(SAMPLE), "--db", str(db), "--lock-timeout", "0.2", env=env)
+    assert busy.exit_code == 2
+    assert "another calfguard run is using the store" in busy.stderr
