@@ -224,8 +224,7 @@ def report(
     with _restoring_findings(resolved, None if no_cache else paths, previous):
         _render_report(analysis, output_format, output, resolved.units, show_all)
     new = new_findings(analysis, previous, Severity[fail_on.name.upper()]) if fail_on else []
-    if analysis.errors:
-        log.warning("%d file(s) could not be read (listed in the report)", len(analysis.errors))
+    _report_errors(paths, analysis)
     if new:
         log.warning(
             "%d new finding(s) at %s or above since the previous run: %s",
@@ -233,6 +232,18 @@ def report(
         )  # fmt: skip
         raise typer.Exit(EXIT_NEW_FINDINGS)
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+
+
+def _report_errors(paths: list[Path], analysis: Analysis) -> None:
+    """Unreadable files are listed in the report; a path given on the command line that is
+    not there is an error even with --quiet: a cron job watching a mistyped or unmounted
+    folder would otherwise report an empty history every night, silently."""
+    given = {str(path) for path in paths}
+    for failure in analysis.errors:
+        if failure.path in given:
+            log.error("%s: %s; nothing was read from it", failure.path, failure.reason)
+    if analysis.errors:
+        log.warning("%d file(s) could not be read (listed in the report)", len(analysis.errors))
 
 
 def _check_output(output_format: OutputFormat | None, output: Path | None) -> None:
@@ -318,9 +329,11 @@ def activities(
 ) -> None:
     """List the activities, one line each, oldest first."""
     _check_output(None, output)
+    _logging(verbose=0, quiet=False)
     first, last = _period(since, until)
     resolved = _resolve(configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout))
     analysis = _analyze_with_store(paths, resolved, no_cache)
+    _report_errors(paths, analysis)
     chosen = select_activities(analysis, first, last, sport or ())
     if output_format is TableFormat.json:
         _emit(json_report.render_activities_json(chosen, analysis), output)
@@ -373,10 +386,12 @@ def weeks(
 ) -> None:
     """Print the weekly load table: distance, change, longest run, hills, cadence, ACWR."""
     _check_output(None, output)
+    _logging(verbose=0, quiet=False)
     resolved = _resolve(
         configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
+    _report_errors(paths, analysis)
     if output_format is TableFormat.json:
         _emit(json_report.render_weeks_json(analysis), output)
     elif output_format is TableFormat.csv:
