@@ -42,8 +42,7 @@ from analyzer.calendar import local_date
 from analyzer.errors import ReadError
 from analyzer.load import History, build_history
 from analyzer.metrics.summary import METRICS_VERSION, ActivitySummary, summarize
-from analyzer.readers import ReadFailure, Source, discover, read_source
-from analyzer.readers.sources import LoadError
+from analyzer.readers import ReadFailure, Source, discover, load_source, read_source
 from analyzer.readers.strava import StravaMeta
 from analyzer.rules import Assessment, Finding, Severity, assess
 from analyzer.settings import AthleteProfile, Settings
@@ -343,13 +342,9 @@ def _given(data: bytes) -> bytes:
 def _load(source: Source) -> bytes | ReadFailure:
     """The source's bytes, or why they cannot be had."""
     try:
-        return source.load()
-    except OSError as exc:
-        return ReadFailure(source.path, f"cannot read: {exc.strerror or exc}")
-    except OverflowError as exc:
-        return ReadFailure(source.path, str(exc))
-    except LoadError as exc:
-        return ReadFailure(source.path, exc.reason)
+        return load_source(source)
+    except ReadError as exc:
+        return ReadFailure(exc.path, exc.reason)
     except Exception as exc:  # whatever else a loader raises ends this file, not the run
         return ReadFailure(source.path, f"cannot read: {exc}")
 

@@ -24,6 +24,7 @@ __all__ = [
     "Source",
     "discover",
     "iter_read",
+    "load_source",
     "read_bytes",
     "read_paths",
     "read_source",
@@ -64,17 +65,21 @@ def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity
             yield activities
 
 
-def read_source(source: Source) -> list[Activity]:
-    """The activities in one source, with Strava's names, types and gear applied."""
+def load_source(source: Source) -> bytes:
+    """The source's bytes; a ReadError saying why when they cannot be had."""
     try:
-        data = source.load()
+        return source.load()
     except OSError as exc:
         raise ReadError(source.path, f"cannot read: {exc.strerror or exc}") from exc
     except OverflowError as exc:
         raise ReadError(source.path, str(exc)) from exc
     except LoadError as exc:
         raise ReadError(source.path, exc.reason) from exc
-    activities = read_bytes(data, source.path)
+
+
+def read_source(source: Source) -> list[Activity]:
+    """The activities in one source, with Strava's names, types and gear applied."""
+    activities = read_bytes(load_source(source), source.path)
     if source.meta is None:
         return activities
     meta = source.meta
