@@ -465,7 +465,6 @@ class _Run:
         # A new file of a size no stored file has cannot be a stored one renamed or copied.
         # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
         self.known_sizes = {row.size for row in self.index.values()}
-        self.sizes_tell = RACY_SIZE not in self.known_sizes
         self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
         self.stats = RunStats()
         self.discovering = True
@@ -546,7 +545,8 @@ class _Run:
         """Whether a changed file's bytes are surely not stored, so that the worker that
         parses it may load it: a new path with a size no stored file has. (A stored path
         may have been touched; its bytes are hashed here.)"""
-        return path not in self.index and self.sizes_tell and size not in self.known_sizes
+        sizes = self.known_sizes
+        return path not in self.index and RACY_SIZE not in sizes and size not in sizes
 
     def _one(self, index: int, source: Source, origin: Path | None) -> None:
         stat = _stat(origin) if origin is not None else None
