@@ -10,20 +10,21 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from analyzer.calendar import local_start
+from analyzer.identity import (
+    Duplicate,
+    Implausible,
+    Placed,
+    place,
+    set_aside_duplicates,
+    set_aside_implausible,
+)
 from analyzer.metrics.summary import ActivitySummary
-from analyzer.model import FloatArray, Format
+from analyzer.model import FloatArray
 from analyzer.settings import Settings, Shoe
-
-#: Same run exported twice: same sport family, starts this close, and durations and distances
-#: within ``DUPLICATE_TOLERANCE`` of each other.
-DUPLICATE_START_S = 300.0
-DUPLICATE_TOLERANCE = 0.10
-_RICHNESS = {Format.FIT: 3, Format.TCX: 2, Format.GPX: 1}
 
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
 MONOTONY_SD_FLOOR = 0.01
@@ -35,19 +36,6 @@ MIN_BASELINE_RUNS = 5
 POPULATION_SLOPE_SPM_PER_M_S = 5.5
 MIN_OWN_SLOPE_SPAN_M_S = 0.5
 FITNESS_DAYS, FATIGUE_DAYS = 42, 7
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    """A summary placed on the athlete's local calendar."""
-
-    summary: ActivitySummary
-    local_start: datetime
-    local_date: date
-
-    @property
-    def is_run(self) -> bool:
-        return self.summary.sport.is_running
 
 
 class DayIndex:
@@ -66,71 +54,6 @@ class DayIndex:
             return [p for p in self.placed if first <= p.local_date < end]
         found = [i for n in range(days) for i in self.by_day.get(first + timedelta(days=n), ())]
         return [self.placed[i] for i in sorted(found)]
-
-
-@dataclass(frozen=True, slots=True)
-class Duplicate:
-    kept_id: str
-    set_aside_id: str
-    start_difference_s: float
-
-
-def place(summaries: Sequence[ActivitySummary], fallback_tz: tzinfo | None) -> list[Placed]:
-    placed = []
-    for s in summaries:
-        local = local_start(s.start_time, s.utc_offset_s, fallback_tz)
-        placed.append(Placed(s, local, local.date()))
-    return sorted(placed, key=lambda p: (p.summary.start_time, p.summary.id))
-
-
-def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[Duplicate]]:
-    """Keeps the richest copy of each run exported more than once (FIT over TCX over GPX,
-    then more channels); two different runs on the same day are not duplicates."""
-    kept: list[Placed] = []
-    duplicates: list[Duplicate] = []
-    # Kept runs by start time in DUPLICATE_START_S buckets: a twin can only be in the same or
-    # a neighbouring bucket, so each run is compared with a handful, not with every kept run.
-    near: dict[int, list[tuple[int, Placed]]] = {}
-    for item in sorted(placed, key=_richest_first):
-        bucket = int(item.summary.start_time.timestamp() // DUPLICATE_START_S)
-        candidates = sorted(
-            (order, k)
-            for b in (bucket - 1, bucket, bucket + 1)
-            for order, k in near.get(b, ())
-            if _same_activity(k.summary, item.summary)
-        )  # the first kept, as a scan of ``kept`` in order would find
-        twin = candidates[0][1] if candidates else None
-        if twin is None:
-            near.setdefault(bucket, []).append((len(kept), item))
-            kept.append(item)
-        else:
-            gap = abs(twin.summary.start_time - item.summary.start_time).total_seconds()
-            duplicates.append(Duplicate(twin.summary.id, item.summary.id, gap))
-    kept.sort(key=lambda p: (p.summary.start_time, p.summary.id))
-    duplicates.sort(key=lambda d: d.set_aside_id)
-    return kept, duplicates
-
-
-def _richest_first(p: Placed) -> tuple[int, int, str]:
-    """FIT before TCX before GPX, then more channels, then the first file in name order."""
-    s = p.summary
-    return (-_RICHNESS[s.format], -len(s.quality.channels), s.id)
-
-
-def _same_activity(a: ActivitySummary, b: ActivitySummary) -> bool:
-    if a.sport.is_running != b.sport.is_running or (
-        not a.sport.is_running and a.sport is not b.sport
-    ):
-        return False
-    if abs((a.start_time - b.start_time).total_seconds()) > DUPLICATE_START_S:
-        return False
-    return _close(a.elapsed_time_s, b.elapsed_time_s) and _close(a.distance_m, b.distance_m)
-
-
-def _close(x: float, y: float) -> bool:
-    if not (np.isfinite(x) and np.isfinite(y)):
-        return not np.isfinite(x) and not np.isfinite(y)
-    return abs(x - y) <= DUPLICATE_TOLERANCE * max(abs(x), abs(y), 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +422,7 @@ class History:
     runs: list[Placed]  # running activities, duplicates set aside, in time order
     others: list[Placed]  # cross-training
     duplicates: list[Duplicate]
+    implausible: list[Implausible]  # not counted: they cannot be what they say
     daily: Daily
     series: LoadSeries
     weeks: list[Week]
@@ -517,7 +441,8 @@ class History:
 
 def build_history(summaries: Sequence[ActivitySummary], settings: Settings) -> History | None:
     """None when there is nothing to aggregate."""
-    kept, duplicates = set_aside_duplicates(place(summaries, settings.timezone))
+    unique, duplicates = set_aside_duplicates(place(summaries, settings.timezone))
+    kept, implausible = set_aside_implausible(unique)
     if not kept:
         return None
     # Time zones can order local dates differently from start times: take the extremes.
@@ -530,6 +455,7 @@ def build_history(summaries: Sequence[ActivitySummary], settings: Settings) -> H
         runs=runs,
         others=[p for p in kept if not p.is_run],
         duplicates=duplicates,
+        implausible=implausible,
         daily=d,
         series=series,
         weeks=weeks(d, series, kept, settings.week_start),

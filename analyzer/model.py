@@ -41,6 +41,25 @@ _RUNNING_SPORTS = frozenset({Sport.RUNNING, Sport.TRAIL_RUNNING, Sport.TREADMILL
 _FOOT_SPORTS = _RUNNING_SPORTS | {Sport.WALKING, Sport.HIKING}
 
 
+class SportSource(enum.StrEnum):
+    """Where an activity's sport comes from, most trusted first."""
+
+    OVERRIDE = "override"  # the runner said so (--sport or the config file)
+    FILE = "file"  # the file (or Strava's activities.csv) states it
+    INFERRED = "inferred"  # the file does not say; the data does (speeds, cadence, names)
+    ASSUMED = "assumed"  # the file does not say and the data does not settle it
+
+
+class OffsetSource(enum.StrEnum):
+    """Where an activity's local UTC offset comes from, most trusted first."""
+
+    FILE = "file"  # the file states it
+    POSITION = "position"  # the time zone at the start position, on that date
+    NEAREST_FILE = "nearest_file"  # the zone of the runner's file nearest in time that states it
+    CONFIG = "config"  # --timezone or the config file
+    SYSTEM = "system"  # this computer's zone: nothing better was known
+
+
 class Format(enum.StrEnum):
     FIT = "fit"
     GPX = "gpx"
@@ -147,6 +166,9 @@ class Activity:
     start_time: datetime  # UTC, timezone-aware
     samples: Samples
     sub_sport: str | None = None
+    # The reader's word on ``sport``: FILE when the file states it, ASSUMED when the reader
+    # fell back to a default (GPX without <type>, TCX "Other", FIT without a sport).
+    sport_source: SportSource = SportSource.FILE
     device: str | None = None
     utc_offset_s: int | None = None  # local time minus UTC, when the file says
     session_index: int = 0  # which session of a multisport or multi-activity file

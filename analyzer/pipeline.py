@@ -40,6 +40,7 @@ from pathlib import Path
 from analyzer import codec
 from analyzer.calendar import local_date
 from analyzer.errors import ReadError
+from analyzer.identity import resolve
 from analyzer.load import History, build_history
 from analyzer.metrics.summary import METRICS_VERSION, ActivitySummary, summarize
 from analyzer.readers import ReadFailure, Source, discover, load_source, read_source
@@ -113,6 +114,16 @@ class Analysis:
         return {d.set_aside_id: d.kept_id for d in self.history.duplicates}
 
     @property
+    def not_counted(self) -> dict[str, str]:
+        """Id -> why it is not counted as load: a duplicate, or implausible."""
+        if self.history is None:
+            return {}
+        why = {i.id: "; ".join(i.reasons) for i in self.history.implausible}
+        for d in self.history.duplicates:
+            why[d.set_aside_id] = f"a copy of {d.kept_id}: {d.reason}"
+        return why
+
+    @property
     def period(self) -> tuple[date, date] | None:
         """The days the report covers: the files' first to last day, within since/until."""
         if self.history is None:
@@ -152,7 +163,7 @@ def analyze(
     settings = settings or Settings()
     with _fewer_collections():
         collected = collect(paths, settings, store=store, jobs=jobs, progress=progress)
-        summaries = collected.summaries
+        summaries = resolve(collected.summaries, settings)
         if until is not None:
             summaries = [s for s in summaries if _local_date(s, settings) <= until]
         history = build_history(summaries, settings)
@@ -238,6 +249,7 @@ def _within(analysis: Analysis) -> Analysis:
                 if w.week_start <= until and w.week_start.toordinal() + 6 >= since.toordinal()
             ],
             duplicates=[d for d in history.duplicates if d.set_aside_id in shown_ids],
+            implausible=[i for i in history.implausible if i.id in shown_ids],
         )
     assessment = analysis.assessment
     if assessment is not None:

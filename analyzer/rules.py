@@ -20,7 +20,8 @@ from types import MappingProxyType
 import numpy as np
 
 from analyzer.guide import CAUSES, Cause
-from analyzer.load import History, Placed, RunContext, Week
+from analyzer.identity import Placed
+from analyzer.load import History, RunContext, Week
 from analyzer.metrics.heart import heart_limits
 from analyzer.model import Sport
 from analyzer.settings import AthleteProfile, Settings

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
+from analyzer.model import Sport
+
 
 class Sex(enum.StrEnum):
     FEMALE = "female"
@@ -68,3 +70,5 @@ class Settings:
     shoes: tuple[Shoe, ...] = ()
     # rule id -> threshold name -> value, overriding the rule table's defaults
     thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # (path pattern, sport): the runner's word on what a file is, over the file and inference
+    sport_overrides: tuple[tuple[str, Sport], ...] = ()

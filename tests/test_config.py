@@ -7,6 +7,7 @@ import json
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -185,16 +186,23 @@ def test_config_show_on_the_command_line(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_environment_and_flags_reach_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
-    gpx = "2026-08-26-strava-export.gpx"  # GPX records no UTC offset: the zone places it
+    gpx = "2026-08-26-strava-export.gpx"  # GPX records no UTC offset
 
-    def local_start(*args: str) -> str:
+    def report(*args: str) -> dict[str, Any]:
         result = cli("report", str(SAMPLE / gpx), "--format", "json", "--no-cache", *args)
         assert result.exit_code == 0, result.output
-        return str(json.loads(result.stdout)["activities"][0]["local_start_time"])
+        return dict(json.loads(result.stdout))
 
     monkeypatch.setenv("CALFGUARD_TIMEZONE", "America/New_York")
-    assert local_start().endswith("-04:00")
-    assert local_start("--timezone", "Europe/Zurich").endswith("+02:00")
+    from_env = report()
+    assert from_env["settings"]["timezone"] == "America/New_York"
+    from_flag = report("--timezone", "Europe/Zurich")
+    assert from_flag["settings"]["timezone"] == "Europe/Zurich"
+    # Where the run happened places it, before any configured zone: Zurich in summer.
+    for document in (from_env, from_flag):
+        (run,) = document["activities"]
+        assert run["local_start_time"].endswith("+02:00")
+        assert (run["utc_offset_source"], run["timezone_name"]) == ("position", "Europe/Zurich")
 
 
 @pytest.mark.parametrize(

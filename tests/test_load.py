@@ -40,14 +40,20 @@ def run_at(
         distance_m=km * 1000,
         elapsed_time_s=km * 360,
         moving_time_s=km * 350,
+        # Two recordings never have the same number of samples unless one is a copy.
+        quality=dataclasses.replace(TEMPLATE.quality, sample_count=1000 + sum(map(ord, ident))),
     )
 
 
 runs = st.lists(
-    st.tuples(st.integers(0, 24 * 70), st.floats(1.0, 40.0), st.integers(-12, 14)),
+    # Starts 5 h apart at least, longer than the longest run (40 km, 4 h): no two overlap,
+    # so no two are one activity.
+    st.tuples(
+        st.integers(0, 24 * 70).map(lambda h: 5 * h), st.floats(1.0, 40.0), st.integers(-12, 14)
+    ),
     min_size=1,
     max_size=40,
-    unique_by=lambda run: run[0],  # distinct start hours: no two are the same run
+    unique_by=lambda run: run[0],
 )
 
 
@@ -92,6 +98,7 @@ def test_duplicates_never_change_totals(
         dataclasses.replace(
             s,
             id=s.id.replace(".fit", ".gpx"),
+            path=s.path.replace(".fit", ".gpx"),
             format=Format.GPX,
             start_time=s.start_time + timedelta(seconds=lag_s),
             distance_m=s.distance_m * stretch,

@@ -7,7 +7,7 @@ with the activity's identity and data-quality facts, and is what the store keeps
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -18,12 +18,22 @@ from analyzer.metrics.elevation import Elevation, elevation_and_grade, grade_adj
 from analyzer.metrics.heart import HeartRate, Intensity, heart_rate, intensity
 from analyzer.metrics.heat import Heat, heat
 from analyzer.metrics.motion import Motion, motion
+from analyzer.metrics.sport import call_sport
 from analyzer.metrics.warmup import WarmUp, warm_up
-from analyzer.model import Activity, DeviceTotals, FloatArray, Format, Sport
+from analyzer.model import (
+    Activity,
+    DeviceTotals,
+    FloatArray,
+    Format,
+    OffsetSource,
+    Sport,
+    SportSource,
+)
 from analyzer.settings import AthleteProfile
+from analyzer.timezones import start_zone
 
 #: Bumped whenever a metric's definition changes, so stored summaries are recomputed.
-METRICS_VERSION = 3
+METRICS_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,7 @@ class Quality:
     cadence_doubled: bool  # stored per foot in the file, doubled to steps/min
     rejected_gps_jumps: int
     notes: tuple[str, ...]  # from reading: damaged tails, dropped points, assumptions
+    sample_count: int  # how many samples: copies of one recording have the same number
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +54,13 @@ class ActivitySummary:
     path: str
     format: Format
     sport: Sport
+    sport_source: SportSource
+    sport_reason: str  # the evidence for the sport (metrics/sport.py), or who set it
     sub_sport: str | None
     start_time: datetime  # UTC
-    utc_offset_s: int | None
+    utc_offset_s: int | None  # the file's; after identity.resolve, whatever placed the run
+    utc_offset_source: OffsetSource | None  # None: the file has none and it is not resolved yet
+    timezone_name: str | None  # the IANA zone at the start position
     name: str | None
     gear: str | None
     device: str | None
@@ -55,6 +70,7 @@ class ActivitySummary:
     timer_time_s: float  # elapsed minus timer pauses
     moving_speed_m_s: float
     grade_adjusted_speed_m_s: float
+    fastest_km_s: float  # the fastest 1,000 m in moving time (NaN under 1 km)
     cadence: Cadence
     dynamics: Dynamics
     elevation: Elevation
@@ -68,6 +84,9 @@ class ActivitySummary:
 
 def summarize(activity: Activity, profile: AthleteProfile | None = None) -> ActivitySummary:
     profile = profile or AthleteProfile()
+    call = call_sport(activity)
+    if activity.sport_source is SportSource.ASSUMED:  # its cadence was read as steps
+        activity = as_sport(activity, call.sport)
     samples = activity.samples
     move = motion(activity)
     elapsed_s = float(samples.time_s[-1] - samples.time_s[0]) if len(samples) else 0.0
@@ -79,9 +98,13 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
         path=activity.path,
         format=activity.format,
         sport=activity.sport,
+        sport_source=call.source,
+        sport_reason=call.reason,
         sub_sport=activity.sub_sport,
         start_time=activity.start_time,
         utc_offset_s=activity.utc_offset_s,
+        utc_offset_source=OffsetSource.FILE if activity.utc_offset_s is not None else None,
+        timezone_name=start_zone(samples.latitude_deg, samples.longitude_deg),
         name=activity.name,
         gear=activity.gear,
         device=activity.device,
@@ -91,6 +114,7 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
         timer_time_s=max(elapsed_s - paused_s, 0.0),
         moving_speed_m_s=_moving_speed(move),
         grade_adjusted_speed_m_s=_grade_adjusted_speed(activity, move, grade),
+        fastest_km_s=fastest_distance_s(move, 1000.0),
         cadence=cadence(samples, move),
         dynamics=dynamics(samples, move),
         elevation=elevation,
@@ -105,8 +129,30 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
             cadence_doubled=activity.cadence_doubled,
             rejected_gps_jumps=move.rejected_jumps,
             notes=activity.notes,
+            sample_count=len(samples),
         ),
     )
+
+
+def as_sport(activity: Activity, sport: Sport) -> Activity:
+    """The activity as ``sport``: a sport not on foot has no steps, so its cadence goes."""
+    if sport.is_on_foot or not activity.samples.has("cadence_spm"):
+        return replace(activity, sport=sport)
+    no_steps = np.full(len(activity.samples), np.nan)
+    samples = replace(activity.samples, cadence_spm=no_steps, step_length_m=no_steps)
+    return replace(activity, sport=sport, samples=samples, cadence_doubled=False)
+
+
+def fastest_distance_s(move: Motion, distance_m: float) -> float:
+    """The least moving time in which ``distance_m`` was covered (NaN when it never was)."""
+    cumulative = move.cumulative_distance_m
+    if not len(cumulative) or cumulative[-1] < distance_m:
+        return float("nan")
+    clock = np.cumsum(np.where(move.moving, move.interval_s, 0.0))
+    # From each sample, the first sample at least distance_m further on.
+    ends = np.searchsorted(cumulative, cumulative + distance_m, side="left")
+    starts = np.flatnonzero(ends < len(cumulative))
+    return float((clock[ends[starts]] - clock[starts]).min())
 
 
 def _moving_speed(move: Motion) -> float:

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from analyzer.model import CHANNELS, FloatArray, Samples, Sport
+from analyzer.model import CHANNELS, FloatArray, Samples, Sport, SportSource
 
 #: A running cadence median below this is per foot (rpm): no runner takes under 120 steps/min.
 PER_FOOT_MEDIAN_LIMIT = 120.0
@@ -56,6 +56,38 @@ def sport_from_text(text: str | None, sub_sport: str | None = None) -> Sport:
     if main is Sport.RUNNING and sub == "indoor_running":
         return Sport.TREADMILL
     return main
+
+
+def stated_sport(text: str | None, sub_sport: str | None = None) -> tuple[Sport, SportSource]:
+    """The sport a file's own words name, and whether they name one at all.
+
+    Missing, generic or unknown words ("Other", FIT's "generic", a GPX <type> of "t") state
+    nothing: the sport is then OTHER and ASSUMED, for the summarize step to infer from the data.
+    """
+    sport = sport_from_text(text, sub_sport)
+    if sport is Sport.OTHER and _norm(text) not in _STATED_OTHER:
+        return Sport.OTHER, SportSource.ASSUMED
+    return sport, SportSource.FILE
+
+
+#: Words that do name a sport, just not one calfguard tells apart (FIT's sport enum).
+_STATED_OTHER = frozenset(
+    {
+        "other", "transition", "fitness_equipment", "rowing", "mountaineering", "multisport",
+        "paddling", "stand_up_paddleboarding", "kayaking", "rafting", "sailing", "skating",
+        "inline_skating", "cross_country_skiing", "alpine_skiing", "snowboarding", "skiing",
+        "snowshoeing", "training", "yoga", "tennis", "soccer", "golf", "boxing", "climbing",
+        "rock_climbing", "kitesurfing", "windsurfing", "surfing", "wakeboarding", "water_skiing",
+        "ice_skating", "driving", "motorcycling", "flying", "horseback_riding", "hunting",
+        "fishing", "floor_climbing", "diving", "strength_training", "cardio_training",
+    }
+)  # fmt: skip
+
+
+def cadence_sport(sport: Sport, source: SportSource) -> Sport:
+    """The sport to read cadence for: a sport the file does not state is read as running
+    (steps, per foot when low), and dropped later if the data says it was not on foot."""
+    return Sport.RUNNING if source is SportSource.ASSUMED else sport
 
 
 def _norm(text: str | None) -> str:

@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from analyzer.errors import FitDeclined, ReadError
+from analyzer.errors import FitDeclined, ReadError, RouteNotActivity
 from analyzer.model import (
     Activity,
     DeviceTotals,
@@ -28,10 +28,11 @@ from analyzer.readers import fit_decode
 from analyzer.readers.common import (
     EARLIEST_S,
     LATEST_S,
+    cadence_sport,
     cadence_to_spm,
     plausible_time,
     sanitize,
-    sport_from_text,
+    stated_sport,
 )
 from analyzer.readers.fit_decode import FIT_EPOCH_POSIX_S, Columns, FitMessages
 
@@ -40,6 +41,7 @@ _TIMER_EVENT = 0
 _TIMER_START = 0
 _TIMER_STOPS = frozenset({1, 4, 8, 9})  # stop, stop_all, stop_disable, stop_disable_all
 _ACTIVITY_FILE = 4
+_COURSE_FILE = 6  # FIT profile, type file: a planned route
 # A session's own end can fall a second before its last record; records within this slack
 # still belong to it.
 _WINDOW_SLACK_S = 1.0
@@ -70,11 +72,19 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
     for part in decoded.parts:
         activities.extend(activities_from_messages(part, path, len(activities), tuple(notes)))
     if not activities:
+        types = {_first(part.get("file_id", {}), "type") for part in decoded.parts}
+        if _COURSE_FILE in types:
+            raise RouteNotActivity(path, "FIT course file: a planned route, nothing was recorded")
         raise ReadError(path, decoded.damage or _why_no_activity(decoded.parts))
     return activities
 
 
 def _why_no_activity(parts: list[FitMessages]) -> str:
+    kinds = [_first(part.get("file_id", {}), "type") for part in parts]
+    other = [k for k in kinds if np.isfinite(k) and int(k) != _ACTIVITY_FILE]
+    if other and len(other) == len(kinds):
+        kind = _enum_name("file", other[0]) or f"type {int(other[0])}"
+        return f"a FIT {kind} file, not an activity: nothing was recorded"
     times = [part.get("record", {}).get("timestamp") for part in parts]
     stamps = np.concatenate([t for t in times if t is not None] or [np.empty(0)])
     stamps = stamps[np.isfinite(stamps)] + FIT_EPOCH_POSIX_S
@@ -109,8 +119,10 @@ def activities_from_messages(
         if not in_window.any():
             continue
         sport_code, sub_code = _session_sport(sessions, i, default_sport)
-        sport = sport_from_text(_enum_name("sport", sport_code), _enum_name("sub_sport", sub_code))
-        samples, doubled = _samples(record, in_window, sport)
+        sport, sport_source = stated_sport(
+            _enum_name("sport", sport_code), _enum_name("sub_sport", sub_code)
+        )
+        samples, doubled = _samples(record, in_window, cadence_sport(sport, sport_source))
         samples, repairs = sanitize(samples)
         if not len(samples):
             continue
@@ -119,6 +131,7 @@ def activities_from_messages(
                 path=path,
                 format=Format.FIT,
                 sport=sport,
+                sport_source=sport_source,
                 sub_sport=_enum_name("sub_sport", sub_code),
                 start_time=utc_from_posix(float(samples.time_s[0])),
                 samples=samples,

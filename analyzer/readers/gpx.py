@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.errors import ReadError, RouteNotActivity
-from analyzer.model import Activity, Format, Samples, Sport, utc_from_posix
-from analyzer.readers.common import cadence_to_spm, sanitize, sport_from_text
+from analyzer.model import Activity, Format, Samples, Sport, SportSource, utc_from_posix
+from analyzer.readers.common import cadence_sport, cadence_to_spm, sanitize, stated_sport
 from analyzer.readers.xml import (
     ColumnBuilder,
     Columns,
@@ -45,8 +45,8 @@ _SLOTS = {
 # Elements dropped once seen; waypoints and route points only so they cost no memory.
 _RECORDS = frozenset({"trkpt", "trk", "rtept", "wpt"})
 _TRKPT = RecordSpec("trkpt", _SLOTS, {"lat": _LAT, "lon": _LON}, len(_FIELDS), _RECORDS)
-_ASSUMED_RUNNING = "sport not stated in file; assumed running"
-_ROUTE = "GPX route/track without timestamps: nothing was recorded"
+_UNTIMED_TRACK = "GPX track without timestamps: a planned route, nothing was recorded"
+_ROUTE_ONLY = "GPX with only a planned route (<rte>), no recorded track: nothing was recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +79,10 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
     if not timed:
         if damage is not None:
             raise ReadError(path, damage.reason)
-        if untimed_points or n_route_points:
-            raise RouteNotActivity(path, _ROUTE)
+        if untimed_points:
+            raise RouteNotActivity(path, _UNTIMED_TRACK)
+        if n_route_points:
+            raise RouteNotActivity(path, _ROUTE_ONLY)
         raise ReadError(path, "no track points: the GPX holds no track or route")
     built = [_activity(track, columns, path, device) for track, columns in timed]
     activities = [activity for activity in built if activity is not None]
@@ -139,9 +141,11 @@ def _track(index: int, trk: Element | None, rows: ColumnBuilder) -> _Track:
 
 def _activity(track: _Track, columns: Columns, path: str, device: str | None) -> Activity | None:
     """The track as an activity; None when no point has a plausible time."""
-    sport = sport_from_text(track.sport_text) if track.sport_text else Sport.RUNNING
+    sport, sport_source = stated_sport(track.sport_text)
+    if sport_source is SportSource.ASSUMED:
+        sport = Sport.RUNNING  # most GPX without a <type> are runs; the summarize step checks
     values = columns.values
-    cadence_spm, doubled = cadence_to_spm(values["cad"], sport)
+    cadence_spm, doubled = cadence_to_spm(values["cad"], cadence_sport(sport, sport_source))
     samples = Samples.from_channels(
         columns.time_s,
         latitude_deg=values["lat"],
@@ -156,11 +160,11 @@ def _activity(track: _Track, columns: Columns, path: str, device: str | None) ->
     samples, repairs = sanitize(samples)
     if not len(samples):
         return None
-    notes = columns.notes if track.sport_text else (_ASSUMED_RUNNING, *columns.notes)
     return Activity(
         path=path,
         format=Format.GPX,
         sport=sport,
+        sport_source=sport_source,
         start_time=utc_from_posix(float(samples.time_s[0])),
         samples=samples,
         device=device,
@@ -168,5 +172,5 @@ def _activity(track: _Track, columns: Columns, path: str, device: str | None) ->
         session_index=track.index,
         name=track.name,
         cadence_doubled=doubled,
-        notes=(*notes, *repairs),
+        notes=(*columns.notes, *repairs),
     )

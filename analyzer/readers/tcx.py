@@ -16,8 +16,23 @@ from typing import NamedTuple
 import numpy as np
 
 from analyzer.errors import ReadError, RouteNotActivity
-from analyzer.model import Activity, DeviceTotals, Format, Lap, Samples, utc_from_posix
-from analyzer.readers.common import cadence_to_spm, plausible_time, sanitize, sport_from_text
+from analyzer.model import (
+    Activity,
+    DeviceTotals,
+    Format,
+    Lap,
+    Samples,
+    Sport,
+    SportSource,
+    utc_from_posix,
+)
+from analyzer.readers.common import (
+    cadence_sport,
+    cadence_to_spm,
+    plausible_time,
+    sanitize,
+    stated_sport,
+)
 from analyzer.readers.xml import (
     ColumnBuilder,
     Columns,
@@ -157,12 +172,14 @@ def _activity_text(
 
 def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity | None:
     """The activity; None when no trackpoint has a plausible time."""
-    sport = sport_from_text(text.sport)
+    sport, sport_source = stated_sport(text.sport)
+    if sport is Sport.OTHER:  # TCX has no other word: "Other" may be anything but Biking
+        sport_source = SportSource.ASSUMED
     values = columns.values
     # Garmin writes a run's per-foot cadence as RunCadence; <Cadence> is the bike's rpm.
     run_cadence = values["run_cad"]
     raw_cadence = np.where(np.isfinite(run_cadence), run_cadence, values["cad"])
-    cadence_spm, doubled = cadence_to_spm(raw_cadence, sport)
+    cadence_spm, doubled = cadence_to_spm(raw_cadence, cadence_sport(sport, sport_source))
     samples = Samples.from_channels(
         columns.time_s,
         latitude_deg=values["lat"],
@@ -181,6 +198,7 @@ def _activity(text: _ActivityText, columns: Columns, path: str) -> Activity | No
         path=path,
         format=Format.TCX,
         sport=sport,
+        sport_source=sport_source,
         start_time=utc_from_posix(float(samples.time_s[0])),
         samples=samples,
         device=text.device,

@@ -14,6 +14,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from analyzer.calendar import local_start
+from analyzer.metrics.summary import ActivitySummary
+from analyzer.model import OffsetSource, SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units
 from analyzer.rules import RULES, CauseStatus, Finding, cause_overview
@@ -52,7 +55,13 @@ NOT_ALL_CLEAR = (
 #: Data-quality note kinds, in the order reports list them, with their heading.
 QUALITY_KINDS: dict[str, str] = {
     "unreadable": "Files that could not be read",
-    "duplicate": "Duplicates set aside (the same run exported twice; the richer file is kept)",
+    "duplicate": "Duplicates set aside (one activity recorded or exported twice; the most "
+    "complete copy is kept)",
+    "implausible": "Not counted as training load: they cannot be what they say (if one is "
+    "right, say so with --sport FILE=SPORT or the config file's [sports])",
+    "sport_inferred": "Sport not stated in the file: inferred from the data",
+    "sport_assumed": "Sport not stated in the file, and the data does not settle it (low "
+    "confidence; --sport FILE=SPORT corrects it)",
     "file_note": "Damaged or unusual files, read as far as they go",
     "elevation_gps": "Elevation from GPS altitude (noisier than a barometer; smoothed before "
     "ascent and descent are counted)",
@@ -61,8 +70,9 @@ QUALITY_KINDS: dict[str, str] = {
     "gps_jumps": "GPS jumps dropped as implausible",
     "no_distance": "No distance recorded (no GPS, no foot pod)",
     "cadence_doubled": "Cadence recorded per foot, doubled to steps per minute",
-    "no_offset": "No UTC offset in the file: placed on the calendar with the configured time "
-    "zone (or this computer's)",
+    "no_offset": "No UTC offset in the file: placed on the local calendar by the time zone at "
+    "the start position, else the runner's file nearest in time, else the configured zone, "
+    "else this computer's",
 }
 #: Kinds so common (every FIT file stores cadence per foot) that reports give only a count.
 ROUTINE_KINDS = frozenset({"cadence_doubled", "no_offset"})
@@ -192,12 +202,20 @@ def quality_notes(analysis: Analysis) -> list[QualityNote]:
                 QualityNote(
                     "duplicate",
                     d.set_aside_id,
-                    f"the same run as {d.kept_id} (starts {d.start_difference_s:.0f} s apart); "
-                    "counted once",
+                    f"the same activity as {d.kept_id} (starts {d.start_difference_s:.0f} s"
+                    f" apart): {d.reason}; counted once",
                 )
             )
+        notes.extend(
+            QualityNote("implausible", i.id, "; ".join(i.reasons))
+            for i in analysis.history.implausible
+        )
     for s in analysis.summaries:
         q = s.quality
+        if s.sport_source in (SportSource.INFERRED, SportSource.ASSUMED):
+            notes.append(
+                QualityNote(f"sport_{s.sport_source.value}", s.id, f"{s.sport}: {s.sport_reason}")
+            )
         notes.extend(QualityNote("file_note", s.path, note) for note in q.notes)
         on_foot = s.sport.is_on_foot
         source = s.elevation.altitude_source
@@ -223,10 +241,33 @@ def quality_notes(analysis: Analysis) -> list[QualityNote]:
             )
         if q.cadence_doubled and on_foot:
             notes.append(QualityNote("cadence_doubled", s.path, "per-foot cadence doubled"))
-        if s.utc_offset_s is None:
-            notes.append(QualityNote("no_offset", s.path, "no UTC offset in the file"))
+        if s.utc_offset_source is not OffsetSource.FILE:
+            notes.append(QualityNote("no_offset", s.path, _placed_by(s, analysis)))
     order = list(QUALITY_KINDS)
     return sorted(notes, key=lambda n: (order.index(n.kind), n.path))
+
+
+_PLACED_BY = {
+    OffsetSource.POSITION: "the time zone at its start",
+    OffsetSource.NEAREST_FILE: "the zone of the nearest file in time that states one",
+    OffsetSource.CONFIG: "the configured time zone",
+    OffsetSource.SYSTEM: "this computer's time zone (nothing better was known)",
+}
+
+
+def _placed_by(s: ActivitySummary, analysis: Analysis) -> str:
+    """``placed at UTC+02:00 by the time zone at its start (Europe/Zurich)``"""
+    source = s.utc_offset_source or (
+        OffsetSource.CONFIG if analysis.settings.timezone else OffsetSource.SYSTEM
+    )
+    offset = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone).utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    zone = f" ({s.timezone_name})" if source is OffsetSource.POSITION else ""
+    return (
+        f"no UTC offset in the file; placed at UTC{sign}{abs(minutes) // 60:02d}:"
+        f"{abs(minutes) % 60:02d} by {_PLACED_BY[source]}{zone}"
+    )
 
 
 def grouped(notes: Sequence[QualityNote]) -> list[tuple[str, str, list[QualityNote]]]:

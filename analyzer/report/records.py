@@ -16,7 +16,7 @@ from analyzer.calendar import WEEKDAYS, local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS
 from analyzer.load import History, ShoeUse, Week
 from analyzer.metrics.summary import ActivitySummary
-from analyzer.model import Sport
+from analyzer.model import OffsetSource, Sport
 from analyzer.pipeline import Analysis
 from analyzer.readers import ReadFailure
 from analyzer.report.digest import Digest, QualityNote, digest
@@ -46,11 +46,14 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
     """The contract's activity fields first (docs/report.md), then every metric by part."""
     s = summary
     local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
+    offset = local.utcoffset()
     row = {
         "id": s.id,
         "path": s.path,
         "format": s.format,
         "sport": s.sport,
+        "sport_source": s.sport_source,
+        "sport_reason": s.sport_reason,
         "sub_sport": s.sub_sport,
         "name": s.name,
         "device": s.device,
@@ -58,19 +61,24 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
         "start_time": s.start_time,
         "local_start_time": local.isoformat(),
         "local_date": local.date(),
-        "utc_offset_from_file": s.utc_offset_s is not None,
+        "utc_offset_from_file": s.utc_offset_source is OffsetSource.FILE,
+        "utc_offset_s": int(offset.total_seconds()) if offset is not None else 0,
+        "utc_offset_source": s.utc_offset_source or _unresolved(analysis),
+        "timezone_name": s.timezone_name,
         "distance_m": s.distance_m,
         "moving_time_s": s.moving_time_s,
         "elapsed_time_s": s.elapsed_time_s,
         "timer_time_s": s.timer_time_s,
         "moving_speed_m_s": s.moving_speed_m_s,
         "grade_adjusted_speed_m_s": s.grade_adjusted_speed_m_s,
+        "fastest_km_s": s.fastest_km_s,
         "ascent_m": s.elevation.ascent_m,
         "descent_m": s.elevation.descent_m,
         "avg_cadence_spm": s.cadence.mean_spm,
         "avg_step_length_m": s.cadence.step_length_m,
         "avg_heart_rate_bpm": s.heart.mean_bpm,
         "duplicate_of": analysis.duplicate_of.get(s.id),
+        "not_counted": analysis.not_counted.get(s.id),
         "cadence": s.cadence,
         "dynamics": s.dynamics,
         "elevation": s.elevation,
@@ -82,6 +90,11 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
         "quality": s.quality,
     }
     return {key: plain(value) for key, value in row.items()}
+
+
+def _unresolved(analysis: Analysis) -> OffsetSource:
+    """How an offset the pipeline did not resolve was placed (summaries made by hand)."""
+    return OffsetSource.CONFIG if analysis.settings.timezone else OffsetSource.SYSTEM
 
 
 def select_activities(
@@ -172,6 +185,7 @@ def document(analysis: Analysis) -> dict[str, Any]:
         ],
         "shoes": [shoe_row(s) for s in history.shoes] if history else [],
         "duplicates": [plain(d) for d in history.duplicates] if history else [],
+        "implausible": [plain(i) for i in history.implausible] if history else [],
         "errors": [error_row(e) for e in analysis.errors],
         "recent": recent_row(summary),
         "data_quality": [quality_row(n) for n in summary.quality],

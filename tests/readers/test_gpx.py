@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analyzer.errors import ReadError, RouteNotActivity
-from analyzer.model import Activity, Format, Samples, Sport
+from analyzer.model import Activity, Format, Samples, Sport, SportSource
 from analyzer.readers.gpx import read_gpx
 from analyzer.samplegen.gpx_writer import gpx_bytes
 
@@ -204,8 +204,8 @@ def test_gpx_1_0_with_its_own_speed_element() -> None:
     (read,) = fixture("gpx10.gpx")
     assert read.device == "GPSBabel - http://www.gpsbabel.org"
     assert read.name == "ACTIVE LOG"
-    assert read.sport is Sport.RUNNING
-    assert read.notes == ("sport not stated in file; assumed running",)
+    assert read.sport is Sport.RUNNING and read.sport_source is SportSource.ASSUMED
+    assert read.notes == ()
     np.testing.assert_array_equal(read.samples.speed_m_s, [2.5, 2.75, np.nan])
     np.testing.assert_array_equal(read.samples.altitude_m, [534.5, 535.0, np.nan])
     np.testing.assert_array_equal(read.samples.latitude_deg, [45.772163216, 45.7722, 45.77225])
@@ -291,7 +291,7 @@ def test_several_tracks_and_segments() -> None:
 def test_empty_segments_are_harmless() -> None:
     (read,) = fixture("empty-segment.gpx")
     np.testing.assert_array_equal(read.samples.latitude_deg, [45.0, 45.1])
-    assert read.notes == ("sport not stated in file; assumed running",)
+    assert read.sport_source is SportSource.ASSUMED and read.notes == ()
 
 
 # --- timestamps -------------------------------------------------------------------------
@@ -354,11 +354,23 @@ def test_bad_numbers_become_nan_with_a_note() -> None:
 # --- routes, damage and attacks --------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["route-no-times.gpx", "track-no-times.gpx"])
-def test_routes_are_not_activities(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (
+            "route-no-times.gpx",
+            "GPX with only a planned route (<rte>), no recorded track: nothing was recorded",
+        ),
+        (
+            "track-no-times.gpx",
+            "GPX track without timestamps: a planned route, nothing was recorded",
+        ),
+    ],
+)
+def test_routes_are_not_activities(name: str, reason: str) -> None:
     with pytest.raises(RouteNotActivity) as caught:
         fixture(name)
-    assert caught.value.reason == "GPX route/track without timestamps: nothing was recorded"
+    assert caught.value.reason == reason
     assert caught.value.path == name
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from analyzer.errors import ReadError, RouteNotActivity
-from analyzer.model import Activity, Sport
+from analyzer.model import Activity, Sport, SportSource
 from analyzer.readers.common import cadence_to_spm
 from analyzer.readers.gpx import read_gpx
 from analyzer.readers.tcx import read_tcx
@@ -94,9 +94,12 @@ def _assert_channel_counts(activities: list[Activity], row: dict[str, str]) -> N
     """Heart rate and cadence counts as INDEX.tsv has them (lower where points were dropped).
 
     Cadence of a sport that is not on foot (skiing, paddling, cycling) is not steps, and the
-    model drops it, so such files must show none at all.
+    model drops it, so such files must show none at all. A sport the file does not state
+    keeps it for the summarize step to infer the sport from (which drops it if not on foot).
     """
-    on_foot = all(_keeps_cadence(a.sport) for a in activities)
+    on_foot = all(
+        _keeps_cadence(a.sport) or a.sport_source is SportSource.ASSUMED for a in activities
+    )
     counts = {
         "n_with_hr": sum(_finite(a.samples.heart_rate_bpm) for a in activities),
         "n_with_cadence": sum(_finite(a.samples.cadence_spm) for a in activities),

@@ -101,7 +101,8 @@ def test_causes_each_with_what_the_data_says_and_the_advice() -> None:
 def test_data_quality_notes(sample: Analysis) -> None:
     text = flat(_report())
     assert (
-        "Duplicates set aside" in text and "2026-08-26-strava-export.gpx: the same run as" in text
+        "Duplicates set aside" in text
+        and "2026-08-26-strava-export.gpx: the same activity as" in text
     )
     assert "2026-11-10-1833-easy-run-truncated.fit: truncated at byte 19213" in text
     doubled = sum(1 for s in sample.summaries if s.quality.cadence_doubled)

@@ -1,0 +1,245 @@
+"""Which sport an activity is when its file does not say, and the evidence for the call.
+
+Readers mark a sport the file does not state (GPX without ``<type>``, TCX "Other", FIT
+without a sport) as ASSUMED. Here the data decides where it can: speeds no runner holds, steps
+of 3 m (pedalling read as cadence), pool-length laps, and words in the file's creator, track
+name or file name. A call the data supports is INFERRED; one nothing supports stays ASSUMED,
+and says so. A sport the file states is never changed here: the aggregate step checks it for
+plausibility instead (``analyzer/identity.py``). docs/formats.md, "Sport", has the table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from analyzer.metrics.motion import Motion, interval_speed_m_s, motion
+from analyzer.model import Activity, Format, Sport, SportSource
+
+#: A median moving speed above this is ridden: the marathon record is run at 5.9 m/s.
+RIDE_MEDIAN_SPEED_M_S = 6.5
+#: The 1,000 m world record (2:11.96) and how the best runners' speed falls with duration
+#: (Riegel's exponent fitted to the world records from 1 km to the marathon: within 2 %).
+WORLD_RECORD_KM_S = 131.96
+RIEGEL_EXPONENT = 0.07
+#: Unstated sports faster than this share of the world's best for that duration, over at
+#: least ELITE_MIN_S, are ridden: such runners' watches state the sport.
+ELITE_SHARE = 0.85
+ELITE_MIN_S = 120.0
+#: Speed over cadence longer than this per step is pedalling (runners step 0.8-2 m).
+MAX_STEP_M = 2.2
+#: Running: cadence and speed both in a runner's range.
+RUN_CADENCE_SPM = (140.0, 230.0)
+RUN_SPEED_M_S = 1.8
+#: Slower than this on average (9:15/km) is walking or hiking.
+WALK_SPEED_M_S = 1.8
+HIKE_CLIMB_M_PER_KM = 40.0
+#: Pool lengths (m): 25 m, 25 yd, 33 1/3 m and 50 m pools.
+POOL_LENGTHS_M = (25.0, 22.86, 33.333, 50.0)
+MIN_POOL_LAPS = 4
+
+_WORDS: tuple[tuple[Sport, re.Pattern[str]], ...] = (
+    (Sport.SWIMMING, re.compile(r"swim|pool|schwimm|natation|nuoto|\bnage")),
+    (
+        Sport.CYCLING,
+        re.compile(
+            r"bik(e|er|ing)|cycl|\bride\b|\brides\b|velo|vélo|bici|\bmtb\b|gravel|\brad(fahrt|tour)"
+        ),
+    ),
+    (Sport.HIKING, re.compile(r"\bhik(e|ing)|wander|trek")),
+    (Sport.WALKING, re.compile(r"\bwalk|spazier|marche\b")),
+    (Sport.RUNNING, re.compile(r"\brun\b|running|\bjog|\blauf|parkrun|marathon|\bcourse à pied")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SportCall:
+    sport: Sport
+    source: SportSource
+    reason: str  # the evidence, with its numbers
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedProfile:
+    """What the call looks at, from the moving part of the activity."""
+
+    moving_time_s: float
+    distance_m: float
+    median_speed_m_s: float  # time-weighted over moving intervals
+    mean_speed_m_s: float  # distance / moving time
+    mean_cadence_spm: float  # time-weighted over moving samples with a cadence
+    climb_m_per_km: float
+
+
+def call_sport(activity: Activity) -> SportCall:
+    """The sport to use and why; the file's own sport when it states one."""
+    if activity.sport_source is not SportSource.ASSUMED:
+        return SportCall(activity.sport, activity.sport_source, "stated in the file")
+    # Speeds as any sport would have them: the foot sports' GPS-jump limit (12 m/s) would
+    # clip a ride to a runner's speed.
+    profile = speed_profile(activity, motion(replace(activity, sport=Sport.OTHER)))
+    for check in (_ridden, _pool_laps, _named, _fast, _stepping, _slow):
+        call = check(activity, profile)
+        if call is not None:
+            return call
+    return _fallback(activity, profile)
+
+
+def speed_profile(activity: Activity, move: Motion) -> SpeedProfile:
+    samples = activity.samples
+    moving = move.moving
+    weights = np.minimum(move.interval_s[moving], 10.0)
+    moving_time_s = move.moving_time_s
+    distance_m = move.distance_m
+    median = float("nan")
+    if move.distance_source != "none" and moving.any():
+        speed = interval_speed_m_s(samples.time_s, move.cumulative_distance_m)[moving]
+        median = _weighted_median(speed, weights)
+    cadence = samples.cadence_spm[moving]
+    has_cadence = np.isfinite(cadence) & (cadence > 0)
+    mean_cadence = (
+        float(np.average(cadence[has_cadence], weights=weights[has_cadence] + 1e-9))
+        if has_cadence.sum() >= 10
+        else float("nan")
+    )
+    altitude = samples.altitude_m[np.isfinite(samples.altitude_m)]
+    climb = float(np.clip(np.diff(altitude), 0, None).sum()) if len(altitude) > 1 else 0.0
+    return SpeedProfile(
+        moving_time_s=moving_time_s,
+        distance_m=distance_m,
+        median_speed_m_s=median,
+        mean_speed_m_s=distance_m / moving_time_s if moving_time_s > 0 else float("nan"),
+        mean_cadence_spm=mean_cadence,
+        climb_m_per_km=climb / (distance_m / 1000) if distance_m >= 500 else float("nan"),
+    )
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    order = np.argsort(values[ok])
+    cumulative = np.cumsum(weights[ok][order])
+    return float(values[ok][order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _inferred(sport: Sport, reason: str) -> SportCall:
+    return SportCall(sport, SportSource.INFERRED, reason)
+
+
+def _ridden(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    if p.median_speed_m_s > RIDE_MEDIAN_SPEED_M_S and p.moving_time_s >= 60:
+        return _inferred(
+            Sport.CYCLING,
+            f"median moving speed {p.median_speed_m_s * 3.6:.1f} km/h "
+            f"({pace_text(p.median_speed_m_s)}): no runner holds that",
+        )
+    step_m = p.mean_speed_m_s * 60 / p.mean_cadence_spm
+    if step_m > MAX_STEP_M and p.mean_speed_m_s > RUN_SPEED_M_S:
+        return _inferred(
+            Sport.CYCLING,
+            f"cadence {p.mean_cadence_spm / 2:.0f}/min per foot at {p.mean_speed_m_s * 3.6:.1f}"
+            f" km/h is {step_m:.1f} m a step: pedalling, not running",
+        )
+    return None
+
+
+def _pool_laps(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    laps = [lap.distance_m for lap in activity.laps if np.isfinite(lap.distance_m)]
+    if len(laps) < MIN_POOL_LAPS or activity.samples.has("latitude_deg"):
+        return None
+    for length in POOL_LENGTHS_M:
+        lengths = [d / length for d in laps if d > 0]
+        whole = [abs(n - round(n)) * length <= 0.5 for n in lengths]
+        if len(lengths) >= MIN_POOL_LAPS and all(whole) and len(lengths) >= 0.8 * len(laps):
+            return _inferred(
+                Sport.SWIMMING,
+                f"{len(lengths)} laps without GPS, each a whole number of {length:g} m lengths:"
+                " a pool swim",
+            )
+    return None
+
+
+def _named(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    for what, text in (
+        ("creator", activity.device),
+        ("name", activity.name),
+        ("file name", activity.path.rsplit("/", 1)[-1]),
+    ):
+        words = (text or "").lower().replace("_", " ")
+        for sport, pattern in _WORDS:
+            found = pattern.search(words)
+            if found:
+                return _inferred(sport, f"the {what} {text!r} names {sport.value}")
+    return None
+
+
+def _fast(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    if p.moving_time_s < ELITE_MIN_S:
+        return None
+    elite = ELITE_SHARE * world_best_speed_m_s(p.moving_time_s)
+    if not p.mean_speed_m_s > elite:
+        return None
+    return _inferred(
+        Sport.CYCLING,
+        f"{p.distance_m / 1000:.1f} km at {pace_text(p.mean_speed_m_s)}"
+        f" ({p.mean_speed_m_s * 3.6:.1f} km/h) for {p.moving_time_s / 60:.0f} min: faster than"
+        f" all but elite runners (the world's best hold {pace_text(elite / ELITE_SHARE)} that"
+        " long); likely a ride",
+    )
+
+
+def world_best_speed_m_s(duration_s: float) -> float:
+    """About the world-record running speed for an effort of ``duration_s`` (1 km and up)."""
+    speed_1km = 1000.0 / WORLD_RECORD_KM_S
+    return float(
+        speed_1km * (max(duration_s, WORLD_RECORD_KM_S) / WORLD_RECORD_KM_S) ** -RIEGEL_EXPONENT
+    )
+
+
+def _stepping(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    low, high = RUN_CADENCE_SPM
+    if not low <= p.mean_cadence_spm <= high or not p.mean_speed_m_s >= RUN_SPEED_M_S:
+        return None
+    if activity.format is Format.TCX:
+        return None  # TCX "Other" was chosen over "Running": steps alone may be skiing
+    return _inferred(
+        Sport.RUNNING,
+        f"cadence {p.mean_cadence_spm:.0f} steps/min at {pace_text(p.mean_speed_m_s)}:"
+        " running steps",
+    )
+
+
+def _slow(activity: Activity, p: SpeedProfile) -> SportCall | None:
+    if not p.mean_speed_m_s < WALK_SPEED_M_S or activity.format is Format.TCX:
+        return None
+    sport = Sport.HIKING if p.climb_m_per_km >= HIKE_CLIMB_M_PER_KM else Sport.WALKING
+    climb = f", climbing {p.climb_m_per_km:.0f} m/km" if sport is Sport.HIKING else ""
+    return _inferred(
+        sport,
+        f"{pace_text(p.mean_speed_m_s)} on average while moving{climb}: slower than running",
+    )
+
+
+def _fallback(activity: Activity, p: SpeedProfile) -> SportCall:
+    if activity.sport is Sport.RUNNING:  # GPX without <type>: most such files are runs
+        pace = (
+            f"; its pace, {pace_text(p.mean_speed_m_s)}, fits running"
+            if np.isfinite(p.mean_speed_m_s)
+            else ""
+        )
+        return SportCall(
+            Sport.RUNNING, SportSource.ASSUMED, f"no sport in the file{pace}, nothing confirms it"
+        )
+    said = "the file says only 'Other'" if activity.format is Format.TCX else "no sport in the file"
+    return SportCall(Sport.OTHER, SportSource.ASSUMED, f"{said}, and the data does not settle it")
+
+
+def pace_text(speed_m_s: float) -> str:
+    """``3:09/km``; these reasons are stored, so they use the metric unit whatever the display."""
+    if not np.isfinite(speed_m_s) or speed_m_s <= 0:
+        return "-"
+    minutes, seconds = divmod(round(1000 / speed_m_s), 60)
+    return f"{minutes}:{seconds:02d}/km"
