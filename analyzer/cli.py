@@ -194,6 +194,7 @@ def report(
         ),
     ] = None,
     week_start: WeekStartOption = None,
+    set_sport: SetSportOption = None,
     db: DbOption = None,
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
@@ -205,7 +206,9 @@ def report(
     _check_output(output_format, output)
     _logging(verbose, quiet)
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
+        )
     )
     first, last = _period(since, until)
     try:
@@ -297,6 +300,15 @@ TimezoneOption = Annotated[
 ConfigOption = Annotated[
     Path | None, typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds.")
 ]
+SetSportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set-sport",
+        metavar="PATTERN=SPORT",
+        help="Say what a file is (e.g. commute.gpx=cycling, 'treadmill/*.tcx=treadmill'), over "
+        "the file and the inference; repeat for several. Also [sports] in the config file.",
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
 ]
@@ -322,6 +334,7 @@ def activities(
     units: UnitsOption = None,
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
+    set_sport: SetSportOption = None,
     db: DbOption = None,
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
@@ -331,7 +344,11 @@ def activities(
     _check_output(None, output)
     _logging(verbose=0, quiet=False)
     first, last = _period(since, until)
-    resolved = _resolve(configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout))
+    resolved = _resolve(
+        configuration.Flags(
+            config, timezone, units, None, db, jobs, lock_timeout, tuple(set_sport or ())
+        )
+    )
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _report_errors(paths, analysis)
     chosen = select_activities(analysis, first, last, sport or ())
@@ -356,10 +373,11 @@ def show(
     units: UnitsOption = None,
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
+    set_sport: SetSportOption = None,
 ) -> None:
     """Show one activity in detail: every metric with its units, and its data quality."""
     _check_output(None, output)
-    resolved = _resolve(configuration.Flags(config, timezone, units))
+    resolved = _resolve(configuration.Flags(config, timezone, units, sports=tuple(set_sport or ())))
     analysis = analyze([file], resolved.settings)
     if output_format is ShowFormat.json:
         _emit(json_report.render_show_json(analysis), output)
@@ -379,6 +397,7 @@ def weeks(
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
     week_start: WeekStartOption = None,
+    set_sport: SetSportOption = None,
     db: DbOption = None,
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
@@ -388,7 +407,9 @@ def weeks(
     _check_output(None, output)
     _logging(verbose=0, quiet=False)
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
+        )
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _report_errors(paths, analysis)
@@ -612,11 +633,14 @@ def config_show(
     db: DbOption = None,
     jobs: JobsOption = None,
     lock_timeout: LockTimeoutOption = None,
+    set_sport: SetSportOption = None,
 ) -> None:
     """Print the effective settings as TOML, each with where it came from (flag, environment
     variable, config file or default)."""
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout)
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
+        )
     )
     typer.echo(configuration.show(resolved), nl=False)
 

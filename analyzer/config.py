@@ -30,13 +30,17 @@ in docs/config.md:
 
     [thresholds.session_spike]      # override any rule's threshold (docs/findings.md)
     caution = 1.15
+
+    [sports]                        # what a file is, over the file and the inference
+    "2026-05-01-commute.gpx" = "cycling"
+    "treadmill/*.tcx" = "treadmill"
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,12 +49,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analyzer.calendar import WEEKDAYS
 from analyzer.errors import ConfigError
+from analyzer.model import Sport
+from analyzer.readers.common import sport_from_text
 from analyzer.rules import RULES, Rule
 from analyzer.settings import AthleteProfile, Settings, Sex, Shoe
 
 _TOP = {
     "timezone", "week_start", "units", "db", "jobs", "lock_timeout", "athlete", "shoes",
-    "thresholds",
+    "thresholds", "sports",
 }  # fmt: skip
 _ATHLETE = {
     "birth_year", "sex", "height_m", "max_heart_rate_bpm", "resting_heart_rate_bpm",
@@ -85,11 +91,40 @@ def settings_from_mapping(data: Mapping[str, Any], source: str = "config") -> tu
             _shoe(s, f"{source}: shoes[{i}]") for i, s in enumerate(_list(data, "shoes", source))
         ),
         thresholds=thresholds,
+        sport_overrides=sport_overrides(_table(data, "sports", source), f"{source}: sports"),
     )
     units = data.get("units", "km")
     if units not in ("km", "mi"):
         raise ConfigError(f"{source}: units must be 'km' or 'mi', not {units!r}")
     return settings, units
+
+
+def sport_overrides(entries: Mapping[str, object], where: str) -> tuple[tuple[str, Sport], ...]:
+    """(path pattern, sport) pairs; a pattern matches a file's path from the right (a file
+    name, ``folder/*.gpx``, or a whole path)."""
+    out = []
+    for pattern, name in entries.items():
+        sport = sport_from_text(str(name))
+        if not pattern.strip() or (sport is Sport.OTHER and str(name).strip().lower() != "other"):
+            known = ", ".join(s.value for s in Sport)
+            raise ConfigError(
+                f"{where}: {pattern!r} = {name!r}: expected a file pattern and one of {known}"
+            )
+        out.append((pattern.strip(), sport))
+    return tuple(out)
+
+
+def sport_flags(values: Sequence[str]) -> tuple[tuple[str, Sport], ...]:
+    """``--set-sport PATTERN=SPORT`` flags as overrides."""
+    entries: dict[str, object] = {}
+    for value in values:
+        pattern, equals, name = value.rpartition("=")
+        if not equals:
+            raise ConfigError(
+                f"--sport: expected PATTERN=SPORT (e.g. ride.gpx=cycling), not {value!r}"
+            )
+        entries[pattern] = name
+    return sport_overrides(entries, "--sport")
 
 
 def zone(name: object, where: str) -> ZoneInfo:
@@ -165,6 +200,13 @@ def _athlete(table: Mapping[str, Any], source: str) -> AthleteProfile:
         threshold_pace_s_per_km=pace_s_per_km(pace, f"{where}.threshold_pace") if pace else None,
         prior_calf_injury=injury,
     )
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: {key} must be a table ([{key}])")
+    return value
 
 
 def _list(data: Mapping[str, Any], key: str, source: str) -> list[Mapping[str, Any]]:
@@ -243,6 +285,7 @@ class Flags:
     db: Path | None = None
     jobs: int | None = None
     lock_timeout: float | None = None
+    sports: tuple[str, ...] = ()  # --set-sport PATTERN=SPORT, before the config's [sports]
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,8 +369,12 @@ def resolve(
     if (got := value("lock_timeout", flags.lock_timeout)) is not None:
         lock_timeout = _seconds(got[0], _label(got[1], "lock_timeout"))
         origins["lock_timeout"] = _origin(got[1], in_file)
-    for part in ("athlete", "shoes", "thresholds"):
+    for part in ("athlete", "shoes", "thresholds", "sports"):
         origins[part] = in_file if part in table else "default"
+    if flags.sports:  # the first pattern that matches wins: the flags' come first
+        overrides = sport_flags(flags.sports) + settings.sport_overrides
+        settings = replace(settings, sport_overrides=overrides)
+        origins["sports"] = "flag --set-sport" + (f" and {in_file}" if "sports" in table else "")
     return Resolved(settings, units, db, jobs, lock_timeout, config_file, origins)
 
 
@@ -411,6 +458,9 @@ def show(resolved: Resolved) -> str:
     for rule_id, values in sorted(s.thresholds.items()):
         lines += ["", f"[thresholds.{rule_id}]  # {o['thresholds']}"]
         lines += [_toml(key, number) for key, number in sorted(values.items())]
+    if s.sport_overrides:
+        lines += ["", f"[sports]  # {o['sports']}"]
+        lines += [_toml(json.dumps(p), sport.value) for p, sport in s.sport_overrides]
     return "\n".join(lines) + "\n"
 
 

@@ -299,6 +299,11 @@ class _Options:
     legacy_speed_altitude: bool
 
 
+#: The FIT profile's file types (``file`` enum) the writer is asked for.
+FILE_TYPE_ACTIVITY = 4
+FILE_TYPE_COURSE = 6
+
+
 def fit_bytes(
     activity: Activity,
     *,
@@ -307,6 +312,7 @@ def fit_bytes(
     developer_fields: bool = False,
     corrupt_crc: bool = False,
     legacy_speed_altitude: bool = False,
+    file_type: int = FILE_TYPE_ACTIVITY,
 ) -> bytes:
     """The activity as a FIT file (one session)."""
     return fit_multisport_bytes(
@@ -316,6 +322,7 @@ def fit_bytes(
         developer_fields=developer_fields,
         corrupt_crc=corrupt_crc,
         legacy_speed_altitude=legacy_speed_altitude,
+        file_type=file_type,
     )
 
 
@@ -340,10 +347,12 @@ def fit_multisport_bytes(
     developer_fields: bool = False,
     corrupt_crc: bool = False,
     legacy_speed_altitude: bool = False,
+    file_type: int = FILE_TYPE_ACTIVITY,
 ) -> bytes:
     """One FIT file with a session per leg, in the given order (legs should follow in time).
 
-    ``corrupt_crc`` writes a wrong file CRC; the other options change the encoding, not the data.
+    ``corrupt_crc`` writes a wrong file CRC; ``file_type`` FILE_TYPE_COURSE labels the file a
+    planned route; the other options change the encoding, not the data.
     """
     if not legs:
         raise ValueError("a FIT activity needs at least one leg")
@@ -356,7 +365,7 @@ def fit_multisport_bytes(
     _message(
         stream,
         FILE_ID,
-        type=4,  # activity
+        type=file_type,
         manufacturer=manufacturer,
         product=product,
         serial_number=1_234_567_890,
