@@ -98,6 +98,7 @@ def test_flags_over_environment_over_file_over_defaults(tmp_path: Path) -> None:
         "athlete": f"config file {config}",
         "shoes": f"config file {config}",
         "thresholds": f"config file {config}",
+        "sports": "default",
     }
 
 

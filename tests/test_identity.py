@@ -138,7 +138,7 @@ def test_an_untyped_gpx_of_a_run_stays_a_run_and_says_how_sure() -> None:
     bare = summarize(read_one(untyped_gpx(phone, "Phone GPS"), "track.gpx"))
     assert (bare.sport, bare.sport_source) == (Sport.RUNNING, SportSource.ASSUMED)
     assert bare.sport_reason == (
-        "no sport in the file; its pace, 5:33/km, fits running, nothing confirms it"
+        "no sport in the file; its pace, 5:36/km, fits running, nothing confirms it"
     )
 
 

@@ -24,7 +24,7 @@ from analyzer.calendar import local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
 from analyzer.load import Week
 from analyzer.metrics.summary import ActivitySummary
-from analyzer.model import Sport
+from analyzer.model import Sport, SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
@@ -325,11 +325,16 @@ def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, u
     table.add_column(f"Ascent\n{up}", justify="right")
     table.add_column("File", overflow="fold", ratio=1)
     duplicates = analysis.duplicate_of
+    not_counted = analysis.not_counted
     for s in summaries:
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
         name = s.path.replace("\\", "/").rsplit("/", 1)[-1]
+        if s.sport_source in (SportSource.INFERRED, SportSource.ASSUMED):
+            name += f" (sport {s.sport_source.value})"
         if s.id in duplicates:
             name += " (duplicate, not counted)"
+        elif s.id in not_counted:
+            name += " (implausible, not counted)"
         table.add_row(
             local.strftime("%Y-%m-%d %H:%M"),
             SPORT_LABELS.get(s.sport, s.sport.value),
@@ -346,13 +351,14 @@ def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, u
 def render_activities(
     summaries: Sequence[ActivitySummary], analysis: Analysis, console: Console, unit: str = "km"
 ) -> None:
-    duplicates = analysis.duplicate_of
-    running = [s for s in summaries if s.sport.is_running and s.id not in duplicates]
+    not_counted = analysis.not_counted
+    running = [s for s in summaries if s.sport.is_running and s.id not in not_counted]
     total = u.distance(sum(s.distance_m for s in running), unit, 1)
     console.print(
         Text.assemble(
             (f"Activities ({len(summaries)})", "bold"),
-            f"  {u.count(len(running), 'run')}, {total} (duplicates counted once)",
+            f"  {u.count(len(running), 'run')}, {total} (duplicates counted once, implausible"
+            " ones not at all)",
         )
     )
     if summaries:
@@ -388,8 +394,9 @@ SHOW_GROUPS: tuple[tuple[str, str | None], ...] = (
     ("The device's own totals", "device_totals"),
     ("Data quality", "quality"),
 )
-IDENTITY = ("id", "path", "format", "sport", "sub_sport", "name", "device", "gear",
-            "start_time", "local_start_time", "utc_offset_from_file", "duplicate_of")  # fmt: skip
+IDENTITY = ("id", "path", "format", "sport", "sport_source", "sport_reason", "sub_sport",
+            "name", "device", "gear", "start_time", "local_start_time", "utc_offset_source",
+            "timezone_name", "duplicate_of", "not_counted")  # fmt: skip
 TOTALS = ("distance_m", "moving_time_s", "elapsed_time_s", "timer_time_s", "moving_speed_m_s",
           "grade_adjusted_speed_m_s", "ascent_m", "descent_m", "avg_cadence_spm",
           "avg_step_length_m", "avg_heart_rate_bpm")  # fmt: skip
@@ -495,13 +502,15 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
         console.print()
         identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]
         _pairs(console, "Activity", identity)
+        if row["heart"]["mean_bpm"] is None:  # no heart-rate channel: no time in any zone
+            row["heart"]["zone_time_s"] = None
         for group, key in SHOW_GROUPS:
             part = {k: row[k] for k in TOTALS} if key is None else row[key]
             pairs = [(field_label(k), field_value(k, v, unit)) for k, v in part.items()]
             if key is not None and all(v == "-" for _, v in pairs):
                 pairs = [("", "not recorded")]
             _pairs(console, group, pairs)
-        mine = [n for n in notes if n.path == s.path]
+        mine = [n for n in notes if n.path in (s.path, s.id)]
         if mine:
             _heading(console, "Notes on this file")
             _bullets(console, [n.message for n in mine])

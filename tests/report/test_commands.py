@@ -20,7 +20,9 @@ def test_activities_table(sample: Analysis) -> None:
     result = run("activities", "--config", str(CONFIG), str(SAMPLE), columns=160)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.startswith("Activities (63)  53 runs, 530.5 km (duplicates counted once)")
+    assert out.startswith(
+        "Activities (63)  53 runs, 530.5 km (duplicates counted once, implausible ones not at all)"
+    )
     rows = [line for line in out.splitlines() if re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", line)]
     assert len(rows) == len(sample.summaries) == 63
     assert rows[0].split()[:6] == ["2026-08-04", "18:34", "run", "8.11", "48:08", "5:56"]
