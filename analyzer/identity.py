@@ -227,12 +227,19 @@ def _pairs(items: Sequence[Placed]) -> list[tuple[int, int, str]]:
             elif _alike(a, b) and start - spans[i][0] <= ALIKE_START_S:
                 found.append((i, j, f"started {start - spans[i][0]:.0f} s apart, alike"))
         open_.append(j)
-        for i in by_samples.get(b.quality.sample_count, ()):
+        # Earlier items with as many samples, started within the largest shift: in start
+        # order, so the window is a bisection away (a folder of 1 s recordings of one length
+        # would otherwise compare each with all).
+        same_count = by_samples.setdefault(b.quality.sample_count, [])
+        first = bisect_left(
+            same_count, start - MAX_SHIFT_S - SHIFT_SLACK_S, key=lambda i: spans[i][0]
+        )
+        for i in same_count[first:]:
             a = items[i].summary
             shift = start - spans[i][0]
             if a.path != b.path and _shifted_copy(a, b, shift):
                 found.append((i, j, f"the same recording with its clock {_hours(shift)} off"))
-        by_samples.setdefault(b.quality.sample_count, []).append(j)
+        same_count.append(j)
     return found
 
 
