@@ -311,8 +311,11 @@ def _why_kept(kept: ActivitySummary, other: ActivitySummary) -> str:
 # --- plausibility -----------------------------------------------------------------------------
 
 #: Less than this is nothing recorded: a watch started and stopped, a file of one point.
+#: A longer session without distance is a real one (a treadmill run without a foot pod, an
+#: indoor session with a heart-rate strap): its time counts.
 MIN_MOVING_S = 60.0
 MIN_DISTANCE_M = 50.0
+EMPTY_MOVING_S = 300.0
 #: A run of at least this far at more than this speed (2:50/km) is faster than anyone but the
 #: world's best holds; the 10 km record is run at 2:37/km.
 LONG_RUN_M = 10_000.0
@@ -339,7 +342,7 @@ def implausible_reasons(s: ActivitySummary) -> tuple[str, ...]:
         return ()
     km = s.distance_m / 1000
     if s.moving_time_s < MIN_MOVING_S or (
-        s.distance_m < MIN_DISTANCE_M and s.quality.distance_source != "none"
+        s.distance_m < MIN_DISTANCE_M and s.moving_time_s < EMPTY_MOVING_S
     ):
         return (f"nothing recorded: {km:.2f} km in {s.moving_time_s:.0f} s moving",)
     reasons = []
