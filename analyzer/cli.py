@@ -41,6 +41,7 @@ from rich.text import Text
 from analyzer import __version__
 from analyzer import config as configuration
 from analyzer.errors import ConfigError, StoreError
+from analyzer.identity import unmatched
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis, Progress, analyze, default_jobs, finding_keys, new_findings
 from analyzer.report import json_report
@@ -228,6 +229,7 @@ def report(
         _render_report(analysis, output_format, output, resolved.units, show_all)
     new = new_findings(analysis, previous, Severity[fail_on.name.upper()]) if fail_on else []
     _report_errors(paths, analysis)
+    _warn_unmatched(set_sport, analysis)
     if new:
         log.warning(
             "%d new finding(s) at %s or above since the previous run: %s",
@@ -247,6 +249,14 @@ def _report_errors(paths: list[Path], analysis: Analysis) -> None:
             log.error("%s: %s; nothing was read from it", failure.path, failure.reason)
     if analysis.errors:
         log.warning("%d file(s) could not be read (listed in the report)", len(analysis.errors))
+
+
+def _warn_unmatched(set_sport: list[str] | None, analysis: Analysis) -> None:
+    """A --set-sport pattern that names nothing read is most likely a typo: say so. (The config
+    file's patterns may well name files this run was not given.)"""
+    flagged = configuration.sport_flags(set_sport or ())
+    for pattern in unmatched(flagged, analysis.summaries):
+        log.warning("--set-sport %s names no activity that was read", pattern)
 
 
 def _check_output(output_format: OutputFormat | None, output: Path | None) -> None:
@@ -305,8 +315,9 @@ SetSportOption = Annotated[
     typer.Option(
         "--set-sport",
         metavar="PATTERN=SPORT",
-        help="Say what a file is (e.g. commute.gpx=cycling, 'treadmill/*.tcx=treadmill'), over "
-        "the file and the inference; repeat for several. Also [sports] in the config file.",
+        help="Say what a file is (e.g. commute.gpx=cycling, 'treadmill/*.tcx=treadmill', "
+        "'race.fit#2=running' for one session), over the file and the inference; repeat for "
+        "several. The config file's sports table does the same.",
     ),
 ]
 OutputOption = Annotated[
@@ -351,6 +362,7 @@ def activities(
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _report_errors(paths, analysis)
+    _warn_unmatched(set_sport, analysis)
     chosen = select_activities(analysis, first, last, sport or ())
     if output_format is TableFormat.json:
         _emit(json_report.render_activities_json(chosen, analysis), output)
@@ -379,6 +391,7 @@ def show(
     _check_output(None, output)
     resolved = _resolve(configuration.Flags(config, timezone, units, sports=tuple(set_sport or ())))
     analysis = analyze([file], resolved.settings)
+    _warn_unmatched(set_sport, analysis)
     if output_format is ShowFormat.json:
         _emit(json_report.render_show_json(analysis), output)
     else:
@@ -413,6 +426,7 @@ def weeks(
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _report_errors(paths, analysis)
+    _warn_unmatched(set_sport, analysis)
     if output_format is TableFormat.json:
         _emit(json_report.render_weeks_json(analysis), output)
     elif output_format is TableFormat.csv:

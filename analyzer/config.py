@@ -121,10 +121,10 @@ def sport_flags(values: Sequence[str]) -> tuple[tuple[str, Sport], ...]:
         pattern, equals, name = value.rpartition("=")
         if not equals:
             raise ConfigError(
-                f"--sport: expected PATTERN=SPORT (e.g. ride.gpx=cycling), not {value!r}"
+                f"--set-sport: expected PATTERN=SPORT (e.g. ride.gpx=cycling), not {value!r}"
             )
         entries[pattern] = name
-    return sport_overrides(entries, "--sport")
+    return sport_overrides(entries, "--set-sport")
 
 
 def zone(name: object, where: str) -> ZoneInfo:
@@ -372,8 +372,10 @@ def resolve(
     for part in ("athlete", "shoes", "thresholds", "sports"):
         origins[part] = in_file if part in table else "default"
     if flags.sports:  # the first pattern that matches wins: the flags' come first
-        overrides = sport_flags(flags.sports) + settings.sport_overrides
-        settings = replace(settings, sport_overrides=overrides)
+        flagged = sport_flags(flags.sports)
+        mine = {pattern for pattern, _ in flagged}
+        kept = tuple(o for o in settings.sport_overrides if o[0] not in mine)
+        settings = replace(settings, sport_overrides=flagged + kept)
         origins["sports"] = "flag --set-sport" + (f" and {in_file}" if "sports" in table else "")
     return Resolved(settings, units, db, jobs, lock_timeout, config_file, origins)
 

@@ -40,10 +40,23 @@ def resolve(summaries: Sequence[ActivitySummary], settings: Settings) -> list[Ac
     return resolve_offsets(overridden, settings.timezone)
 
 
+def matches(pattern: str, summary: ActivitySummary) -> bool:
+    """A pattern names a file from the right of its path (``ride.gpx``, ``2024/*.gpx``, a
+    whole path), whatever the case; ``race.fit#2`` names one session of a multisport file."""
+    target = summary.id if "#" in pattern else summary.path
+    return PurePath(target.lower()).match(pattern.lower())
+
+
+def unmatched(
+    overrides: Sequence[tuple[str, Sport]], summaries: Sequence[ActivitySummary]
+) -> list[str]:
+    """The override patterns that name no activity (a typo the runner should hear about)."""
+    return [p for p, _ in overrides if not any(matches(p, s) for s in summaries)]
+
+
 def _override(summary: ActivitySummary, overrides: Sequence[tuple[str, Sport]]) -> ActivitySummary:
-    path = PurePath(summary.path)
     for pattern, sport in overrides:
-        if path.match(pattern):
+        if matches(pattern, summary):
             return dataclasses.replace(
                 summary,
                 sport=sport,
@@ -59,39 +72,41 @@ def resolve_offsets(
     """Every summary with ``utc_offset_s`` and ``utc_offset_source`` set."""
     # Files that state their offset, by start time: the zone of the one nearest in time
     # places an activity that has neither an offset nor a position (a treadmill run's TCX).
+    # First what each file knows of itself: its offset, or the zone at its start.
+    known = [_own_offset(s) for s in summaries]
+    # Those place an activity that has neither (a treadmill run's TCX): the zone of the one
+    # nearest in time, on this activity's date.
     anchors = sorted(
-        (s.start_time, s.timezone_name, s.utc_offset_s)
-        for s in summaries
-        if s.utc_offset_source is OffsetSource.FILE and s.utc_offset_s is not None
+        (s.start_time, s.timezone_name, s.utc_offset_s) for s in known if s.utc_offset_source
     )
     times = [a[0] for a in anchors]
     out = []
-    for s in summaries:
-        if s.utc_offset_s is not None:
-            source = s.utc_offset_source or OffsetSource.FILE
-            out.append(
-                s if s.utc_offset_source else dataclasses.replace(s, utc_offset_source=source)
-            )
-            continue
-        offset, source = _offset(s, anchors, times, fallback)
-        out.append(dataclasses.replace(s, utc_offset_s=offset, utc_offset_source=source))
+    for s in known:
+        if s.utc_offset_source is None:
+            offset, source = _borrowed_offset(s, anchors, times, fallback)
+            s = dataclasses.replace(s, utc_offset_s=offset, utc_offset_source=source)
+        out.append(s)
     return out
 
 
-def _with_source(s: ActivitySummary, source: OffsetSource) -> ActivitySummary:
-    return dataclasses.replace(s, utc_offset_source=source)
+def _own_offset(s: ActivitySummary) -> ActivitySummary:
+    if s.utc_offset_s is not None:
+        # Summaries made without a source (tests, older callers) had it from the file.
+        if s.utc_offset_source:
+            return s
+        return dataclasses.replace(s, utc_offset_source=OffsetSource.FILE)
+    offset = offset_in(s.timezone_name, s.start_time) if s.timezone_name else None
+    if offset is None:
+        return s
+    return dataclasses.replace(s, utc_offset_s=offset, utc_offset_source=OffsetSource.POSITION)
 
 
-def _offset(
+def _borrowed_offset(
     s: ActivitySummary,
     anchors: Sequence[tuple[datetime, str | None, int | None]],
     times: Sequence[datetime],
     fallback: tzinfo | None,
 ) -> tuple[int, OffsetSource]:
-    if s.timezone_name:
-        offset = offset_in(s.timezone_name, s.start_time)
-        if offset is not None:
-            return offset, OffsetSource.POSITION
     if anchors:
         i = bisect_left(times, s.start_time)
         near = min(
@@ -100,9 +115,9 @@ def _offset(
         )
         _, zone, anchor_offset = near
         offset = offset_in(zone, s.start_time) if zone else None  # this date's DST
-        return (
-            offset if offset is not None else int(anchor_offset or 0)
-        ), OffsetSource.NEAREST_FILE
+        if offset is None:
+            offset = int(anchor_offset or 0)
+        return offset, OffsetSource.NEAREST_FILE
     source = OffsetSource.CONFIG if fallback is not None else OffsetSource.SYSTEM
     utc_offset = s.start_time.astimezone(fallback).utcoffset()
     return int(utc_offset.total_seconds()) if utc_offset else 0, source
@@ -184,7 +199,7 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     duplicates: list[Duplicate] = []
     for members in groups.values():
         best = min(members, key=lambda i: _rank(items[i], [items[m] for m in members]))
-        kept.append(items[best])
+        kept.append(_with_override(items[best], [items[m] for m in members]))
         for i in members:
             if i == best:
                 continue
@@ -201,6 +216,20 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     kept.sort(key=lambda p: (p.summary.start_time, p.summary.id))
     duplicates.sort(key=lambda d: d.set_aside_id)
     return kept, duplicates
+
+
+def _with_override(kept: Placed, copies: Sequence[Placed]) -> Placed:
+    """The runner's word on any copy of an activity is their word on the activity."""
+    said = next((p.summary for p in copies if p.summary.sport_source is SportSource.OVERRIDE), None)
+    if said is None or kept.summary.sport_source is SportSource.OVERRIDE:
+        return kept
+    summary = dataclasses.replace(
+        kept.summary,
+        sport=said.sport,
+        sport_source=said.sport_source,
+        sport_reason=said.sport_reason,
+    )
+    return dataclasses.replace(kept, summary=summary)
 
 
 def _span(s: ActivitySummary) -> tuple[float, float]:

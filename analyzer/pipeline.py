@@ -167,6 +167,9 @@ def analyze(
         if until is not None:
             summaries = [s for s in summaries if _local_date(s, settings) <= until]
         history = build_history(summaries, settings)
+        if history is not None:  # the kept copy of an activity carries an override of any copy
+            kept = {p.summary.id: p.summary for p in (*history.runs, *history.others)}
+            summaries = [kept.get(s.id, s) for s in summaries]
         assessment = assess(history, settings) if history is not None else None
     analysis = Analysis(
         settings, summaries, collected.errors, history, assessment, collected.stats, since, until

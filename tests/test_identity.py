@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from analyzer.metrics.summary import summarize
 from analyzer.model import Activity, Format, Lap, OffsetSource, Samples, Sport, SportSource
 from analyzer.pipeline import Analysis, analyze
 from analyzer.readers import read_bytes
-from analyzer.samplegen.fit_writer import FILE_TYPE_COURSE, fit_bytes
+from analyzer.samplegen.fit_writer import FILE_TYPE_COURSE, fit_bytes, fit_multisport_bytes
 from analyzer.samplegen.gpx_writer import gpx_bytes
 from analyzer.samplegen.synth import ActivitySpec, Segment, synth_activity
 from analyzer.samplegen.tcx_writer import tcx_bytes
@@ -174,7 +175,7 @@ def test_a_pool_swim_in_tcx_other_is_a_swim() -> None:
     summary = summarize(activity)
     assert (summary.sport, summary.sport_source) == (Sport.SWIMMING, SportSource.INFERRED)
     assert summary.sport_reason == (
-        "5 laps without GPS, each a whole number of 25 m lengths: a pool swim"
+        "5 laps without GPS, each a whole number of 50 m lengths: a pool swim"
     )
 
 
@@ -415,3 +416,80 @@ def test_set_sport_on_the_command_line_and_the_sport_basis_in_json(tmp_path: Pat
     assert overridden["sport_reason"] == "set by the runner (ride.gpx = running)"
     bad = runner.invoke(app, ["report", str(folder), "--set-sport", "ride.gpx=unicycle"])
     assert bad.exit_code == 2 and "expected a file pattern and one of running" in bad.stderr
+
+
+# --- what an acceptance pass on a messy folder found ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Blackpool promenade", "liverpool-10k.gpx"])
+def test_a_town_with_pool_in_its_name_is_no_swim(name: str) -> None:
+    run = synth(10.0, 3.3, cadence=None, name=name)
+    summary = summarize(read_one(untyped_gpx(run, "Phone GPS"), name))
+    assert (summary.sport, summary.sport_source) == (Sport.RUNNING, SportSource.ASSUMED)
+
+
+def test_an_hour_at_18_km_h_with_nothing_said_is_a_ride() -> None:
+    ride = synth(18.0, 5.0, sport=Sport.CYCLING, cadence=None, device="Phone GPS")
+    summary = summarize(read_one(untyped_gpx(ride), "track.gpx"))
+    assert (summary.sport, summary.sport_source) == (Sport.CYCLING, SportSource.INFERRED)
+    assert "faster than all but elite runners" in summary.sport_reason
+
+
+def test_files_placed_by_their_position_place_a_treadmill_run_beside_them() -> None:
+    sydney_summer = datetime(2026, 11, 23, 19, 0, tzinfo=UTC).timestamp()  # 06:00 at UTC+11
+    runs = [
+        summarize(read_one(gpx_bytes(synth(origin=SYDNEY, start_s=t, offset_s=None)), f"{i}.gpx"))
+        for i, t in enumerate((sydney_summer - 86400, sydney_summer + 86400))
+    ]
+    indoor = synth(start_s=sydney_summer, offset_s=None)
+    nan = np.full(len(indoor.samples), np.nan)
+    indoor = dataclasses.replace(
+        indoor, samples=dataclasses.replace(indoor.samples, latitude_deg=nan, longitude_deg=nan)
+    )
+    treadmill = summarize(read_one(tcx_bytes(indoor), "treadmill.tcx"))
+    placed = {s.path: s for s in resolve_offsets([*runs, treadmill], UTC)}["treadmill.tcx"]
+    assert (placed.utc_offset_s, placed.utc_offset_source) == (11 * 3600, OffsetSource.NEAREST_FILE)
+
+
+def test_an_override_of_any_copy_is_the_activitys_and_names_one_session(tmp_path: Path) -> None:
+    run = synth(8.0)
+    folder = write(tmp_path / "w", {"a.fit": fit_bytes(run), "a.gpx": gpx_bytes(run)})
+    said = Settings(sport_overrides=(("A.GPX", Sport.TRAIL_RUNNING),))  # whatever the case
+    analysis = analyze([folder], said)
+    assert analysis.history is not None
+    (kept,) = analysis.history.runs
+    assert Path(kept.summary.path).name == "a.fit"
+    assert (kept.summary.sport, kept.summary.sport_source) == (
+        Sport.TRAIL_RUNNING,
+        SportSource.OVERRIDE,
+    )
+    assert {s.sport for s in analysis.summaries} == {Sport.TRAIL_RUNNING}
+    # In a multisport file, #N names one session; the file's name names them all.
+    ride = synth(20.0, 8.0, sport=Sport.CYCLING, cadence=None, start_s=START_S + 7200)
+    brick = write(tmp_path / "b", {"brick.fit": fit_multisport_bytes([run, ride])})
+    one = analyze([brick], Settings(sport_overrides=(("brick.fit#1", Sport.OTHER),)))
+    assert [s.sport for s in one.summaries] == [Sport.RUNNING, Sport.OTHER]
+
+
+def test_a_set_sport_pattern_that_names_nothing_is_said(tmp_path: Path) -> None:
+    folder = write(tmp_path / "w", {"a.fit": fit_bytes(synth())})
+    result = CliRunner().invoke(
+        app, ["activities", str(folder), "--no-cache", "--set-sport", "nosuch.gpx=cycling"]
+    )
+    assert result.exit_code == 0
+    assert "--set-sport nosuch.gpx names no activity that was read" in result.stderr
+
+
+def test_config_show_with_a_flag_and_a_file_naming_one_pattern_is_valid_toml(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[sports]\n"commute.gpx" = "cycling"\n"x.tcx" = "treadmill"\n')
+    result = CliRunner().invoke(
+        app, ["config", "show", "--config", str(config), "--set-sport", "commute.gpx=walking"]
+    )
+    assert result.exit_code == 0, result.output
+    assert tomllib.loads(result.stdout)["sports"] == {
+        "commute.gpx": "walking",
+        "x.tcx": "treadmill",
+    }

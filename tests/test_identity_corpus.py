@@ -49,9 +49,14 @@ def test_an_untyped_gps_log_of_a_walk_and_a_hike() -> None:
         "12:48/km on average while moving: slower than running",
     )
     assert lake[1][:2] == (Sport.CYCLING, SportSource.INFERRED)  # 28 km/h: not on foot
-    hill = _calls("gpx/gpxpy-sdist__korita-zbevnica.gpx")
-    assert hill[0][:2] == (Sport.HIKING, SportSource.INFERRED)
-    assert hill[0][2].endswith("climbing 105 m/km: slower than running")
+    (first, *_) = read_paths([corpus_dir() / "gpx/gpxpy-sdist__korita-zbevnica.gpx"]).activities
+    hill = summarize(first)
+    assert (hill.sport, hill.sport_source) == (Sport.HIKING, SportSource.INFERRED)
+    # The numbers in the reason are the summary's own.
+    climb = hill.elevation.ascent_m / hill.distance_m * 1000
+    assert hill.sport_reason == (
+        f"16:02/km on average while moving, climbing {climb:.0f} m/km: slower than running"
+    )
 
 
 def test_tcx_other_from_a_garmin_stays_other() -> None:

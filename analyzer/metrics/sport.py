@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
+from analyzer.metrics.elevation import elevation_and_grade
 from analyzer.metrics.motion import Motion, interval_speed_m_s, motion
-from analyzer.model import Activity, Format, Sport, SportSource
+from analyzer.model import Activity, Format, Samples, Sport, SportSource
 
 #: A median moving speed above this is ridden: the marathon record is run at 5.9 m/s.
 RIDE_MEDIAN_SPEED_M_S = 6.5
@@ -26,8 +28,8 @@ WORLD_RECORD_KM_S = 131.96
 RIEGEL_EXPONENT = 0.07
 #: Unstated sports faster than this share of the world's best for that duration, over at
 #: least ELITE_MIN_S, are ridden: such runners' watches state the sport.
-ELITE_SHARE = 0.85
-ELITE_MIN_S = 120.0
+ELITE_SHARE = 0.80
+ELITE_MIN_S = 60.0
 #: Speed over cadence longer than this per step is pedalling (runners step 0.8-2 m).
 MAX_STEP_M = 2.2
 #: Running: cadence and speed both in a runner's range.
@@ -36,21 +38,24 @@ RUN_SPEED_M_S = 1.8
 #: Slower than this on average (9:15/km) is walking or hiking.
 WALK_SPEED_M_S = 1.8
 HIKE_CLIMB_M_PER_KM = 40.0
-#: Pool lengths (m): 25 m, 25 yd, 33 1/3 m and 50 m pools.
-POOL_LENGTHS_M = (25.0, 22.86, 33.333, 50.0)
+#: Pool lengths (m), longest first so that 100 m laps read as 50 m lengths.
+POOL_LENGTHS_M = (50.0, 33.333, 25.0, 22.86)
 MIN_POOL_LAPS = 4
 
+#: Words in a creator, track name or file name that name a sport, as whole words (so that
+#: Blackpool and Liverpool are not pools). Running first: "run to the pool" is a run.
 _WORDS: tuple[tuple[Sport, re.Pattern[str]], ...] = (
-    (Sport.SWIMMING, re.compile(r"swim|pool|schwimm|natation|nuoto|\bnage")),
+    (Sport.RUNNING, re.compile(r"\b(run|runs|running|jog|jogging|lauf|parkrun|marathon)\b")),
+    (Sport.SWIMMING, re.compile(r"\b(swim|swims|swimming|pool|schwimmen|natation)\b")),
     (
         Sport.CYCLING,
         re.compile(
-            r"bik(e|er|ing)|cycl|\bride\b|\brides\b|velo|vélo|bici|\bmtb\b|gravel|\brad(fahrt|tour)"
+            r"\b(bike|biker|bikes|biking|cycling|cycle|ride|rides|velo|vélo|bici|mtb|gravel"
+            r"|radfahrt|radtour)\b"
         ),
     ),
-    (Sport.HIKING, re.compile(r"\bhik(e|ing)|wander|trek")),
-    (Sport.WALKING, re.compile(r"\bwalk|spazier|marche\b")),
-    (Sport.RUNNING, re.compile(r"\brun\b|running|\bjog|\blauf|parkrun|marathon|\bcourse à pied")),
+    (Sport.HIKING, re.compile(r"\b(hike|hiking|wandern|wanderung|trek|trekking)\b")),
+    (Sport.WALKING, re.compile(r"\b(walk|walking|spaziergang|marche)\b")),
 )
 
 
@@ -61,7 +66,7 @@ class SportCall:
     reason: str  # the evidence, with its numbers
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SpeedProfile:
     """What the call looks at, from the moving part of the activity."""
 
@@ -70,7 +75,18 @@ class SpeedProfile:
     median_speed_m_s: float  # time-weighted over moving intervals
     mean_speed_m_s: float  # distance / moving time
     mean_cadence_spm: float  # time-weighted over moving samples with a cadence
-    climb_m_per_km: float
+    samples: Samples
+    move: Motion
+
+    @cached_property
+    def climb_m_per_km(self) -> float:
+        """Ascent per km as the summary counts it (asked for only by slow activities)."""
+        if self.distance_m < 500:
+            return float("nan")
+        elevation, _ = elevation_and_grade(
+            self.samples, self.move.cumulative_distance_m, self.move.moving
+        )
+        return elevation.ascent_m / (self.distance_m / 1000)
 
 
 def call_sport(activity: Activity) -> SportCall:
@@ -79,8 +95,20 @@ def call_sport(activity: Activity) -> SportCall:
         return SportCall(activity.sport, activity.sport_source, "stated in the file")
     # Speeds as any sport would have them: the foot sports' GPS-jump limit (12 m/s) would
     # clip a ride to a runner's speed.
-    profile = speed_profile(activity, motion(replace(activity, sport=Sport.OTHER)))
-    for check in (_ridden, _pool_laps, _named, _fast, _stepping, _slow):
+    call = _first_call(
+        activity, speed_profile(activity, motion(replace(activity, sport=Sport.OTHER)))
+    )
+    if not call.sport.is_on_foot:
+        return call
+    # On foot, the summary measures with that limit: the reason's numbers are measured so too.
+    on_foot = _first_call(
+        activity, speed_profile(activity, motion(replace(activity, sport=call.sport)))
+    )
+    return on_foot if on_foot.sport.is_on_foot else call
+
+
+def _first_call(activity: Activity, profile: SpeedProfile) -> SportCall:
+    for check in (_ridden, _pool_laps, _stepping, _named, _fast, _slow):
         call = check(activity, profile)
         if call is not None:
             return call
@@ -104,15 +132,14 @@ def speed_profile(activity: Activity, move: Motion) -> SpeedProfile:
         if has_cadence.sum() >= 10
         else float("nan")
     )
-    altitude = samples.altitude_m[np.isfinite(samples.altitude_m)]
-    climb = float(np.clip(np.diff(altitude), 0, None).sum()) if len(altitude) > 1 else 0.0
     return SpeedProfile(
         moving_time_s=moving_time_s,
         distance_m=distance_m,
         median_speed_m_s=median,
         mean_speed_m_s=distance_m / moving_time_s if moving_time_s > 0 else float("nan"),
         mean_cadence_spm=mean_cadence,
-        climb_m_per_km=climb / (distance_m / 1000) if distance_m >= 500 else float("nan"),
+        samples=samples,
+        move=move,
     )
 
 
@@ -170,8 +197,7 @@ def _named(activity: Activity, p: SpeedProfile) -> SportCall | None:
     ):
         words = (text or "").lower().replace("_", " ")
         for sport, pattern in _WORDS:
-            found = pattern.search(words)
-            if found:
+            if pattern.search(words):
                 return _inferred(sport, f"the {what} {text!r} names {sport.value}")
     return None
 

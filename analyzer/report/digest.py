@@ -58,10 +58,10 @@ QUALITY_KINDS: dict[str, str] = {
     "duplicate": "Duplicates set aside (one activity recorded or exported twice; the most "
     "complete copy is kept)",
     "implausible": "Not counted as training load: they cannot be what they say (if one is "
-    "right, say so with --sport FILE=SPORT or the config file's [sports])",
+    "right, say so with --set-sport PATTERN=SPORT or the config file's [sports])",
     "sport_inferred": "Sport not stated in the file: inferred from the data",
     "sport_assumed": "Sport not stated in the file, and the data does not settle it (low "
-    "confidence; --sport FILE=SPORT corrects it)",
+    "confidence; --set-sport PATTERN=SPORT corrects it)",
     "file_note": "Damaged or unusual files, read as far as they go",
     "elevation_gps": "Elevation from GPS altitude (noisier than a barometer; smoothed before "
     "ascent and descent are counted)",
@@ -74,6 +74,8 @@ QUALITY_KINDS: dict[str, str] = {
     "the start position, else the runner's file nearest in time, else the configured zone, "
     "else this computer's",
 }
+#: Kinds whose notes name one activity (``path#session`` in a multisport file), not a file.
+BY_ACTIVITY = frozenset({"duplicate", "implausible", "sport_inferred", "sport_assumed"})
 #: Kinds so common (every FIT file stores cadence per foot) that reports give only a count.
 ROUTINE_KINDS = frozenset({"cadence_doubled", "no_offset"})
 SKIPPED_SILENTLY = (

@@ -28,6 +28,7 @@ from analyzer.model import Sport, SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
+    BY_ACTIVITY,
     NOT_ALL_CLEAR,
     ROUTINE_KINDS,
     RULE_TITLES,
@@ -470,7 +471,7 @@ def field_value(name: str, value: Any, unit: str) -> str:
         return u.duration(v)
     if name.endswith("_c"):
         return u.temperature(v)
-    if name == "rejected_gps_jumps":
+    if name in ("rejected_gps_jumps", "sample_count"):
         return f"{value:d}" if isinstance(value, int) else f"{v:.0f}"
     return f"{v:.1f}"
 
@@ -510,7 +511,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
             if key is not None and all(v == "-" for _, v in pairs):
                 pairs = [("", "not recorded")]
             _pairs(console, group, pairs)
-        mine = [n for n in notes if n.path in (s.path, s.id)]
+        mine = [n for n in notes if n.path == (s.id if n.kind in BY_ACTIVITY else s.path)]
         if mine:
             _heading(console, "Notes on this file")
             _bullets(console, [n.message for n in mine])
