@@ -198,7 +198,8 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     kept: list[Placed] = []
     duplicates: list[Duplicate] = []
     for members in groups.values():
-        best = min(members, key=lambda i: _rank(items[i], [items[m] for m in members]))
+        longest = max(_distance(items[m].summary) for m in members)
+        best = min(members, key=lambda i: _rank(items[i], longest))
         kept.append(_with_override(items[best], [items[m] for m in members]))
         for i in members:
             if i == best:
@@ -289,10 +290,13 @@ def _overlap_share(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _shifted_copy(a: ActivitySummary, b: ActivitySummary, shift_s: float) -> bool:
-    steps = round(shift_s / SHIFT_STEP_S)
-    if steps == 0 or abs(shift_s) > MAX_SHIFT_S + SHIFT_SLACK_S:
+    """``b`` starts ``shift_s`` after ``a``; one of them is the other re-saved by a program
+    that wrote the local clock as UTC: the copy states no offset, and the shift is the
+    original's UTC offset (a copy of a run west of Greenwich starts earlier)."""
+    if not SHIFT_STEP_S - SHIFT_SLACK_S <= abs(shift_s) <= MAX_SHIFT_S + SHIFT_SLACK_S:
         return False
-    if abs(shift_s - steps * SHIFT_STEP_S) > SHIFT_SLACK_S or a.quality.sample_count < 10:
+    b_is_copy = _is_shift_of(b, a, shift_s)
+    if not (b_is_copy or _is_shift_of(a, b, -shift_s)) or a.quality.sample_count < 10:
         return False
     same_distance = abs(a.distance_m - b.distance_m) <= SHIFT_DISTANCE_TOLERANCE * max(
         a.distance_m, b.distance_m, 1.0
@@ -300,16 +304,24 @@ def _shifted_copy(a: ActivitySummary, b: ActivitySummary, shift_s: float) -> boo
     return same_distance and abs(a.moving_time_s - b.moving_time_s) <= SHIFT_TIME_TOLERANCE_S
 
 
+def _is_shift_of(copy: ActivitySummary, original: ActivitySummary, shift_s: float) -> bool:
+    """``copy`` starts ``shift_s`` after ``original``: the original's local clock read as UTC."""
+    if copy.utc_offset_source is OffsetSource.FILE or original.utc_offset_s is None:
+        return False
+    return abs(shift_s - original.utc_offset_s) <= SHIFT_SLACK_S
+
+
 def _hours(shift_s: float) -> str:
     minutes = round(abs(shift_s) / 60)
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes % 60 else f"{minutes // 60} h"
 
 
-def _rank(p: Placed, group: Sequence[Placed]) -> tuple[int, int, int, int, str]:
-    """Plausible before implausible, then the complete copies (longest distance), then FIT
-    before TCX before GPX, then more channels, then the first in name order."""
+def _rank(p: Placed, longest_m: float) -> tuple[int, int, int, int, str]:
+    """Plausible before implausible, then the complete copies (within COMPLETE_SHARE of the
+    group's ``longest_m``), then FIT before TCX before GPX, then more channels, then the
+    first in name order."""
     s = p.summary
-    longest = max(_distance(q.summary) for q in group)
+    longest = longest_m
     complete = _distance(s) >= COMPLETE_SHARE * longest
     return (
         1 if implausible_reasons(s) else 0,

@@ -493,3 +493,38 @@ def test_config_show_with_a_flag_and_a_file_naming_one_pattern_is_valid_toml(
         "commute.gpx": "walking",
         "x.tcx": "treadmill",
     }
+
+
+def _shifted(activity: Activity, shift_s: float) -> Activity:
+    """The activity re-saved by a program that wrote its local clock as UTC, no offset."""
+    t = activity.samples.time_s + shift_s
+    return dataclasses.replace(
+        activity,
+        start_time=datetime.fromtimestamp(float(t[0]), UTC),
+        samples=dataclasses.replace(activity.samples, time_s=t),
+        utc_offset_s=None,
+        laps=(),
+        pauses=(),
+    )
+
+
+def test_a_clock_shift_is_a_copy_only_when_it_is_the_originals_offset(tmp_path: Path) -> None:
+    # New York in June is UTC-4: the copy's local clock read as UTC starts 4 h earlier.
+    new_york = (40.78, -73.97)
+    run = synth(origin=new_york, offset_s=-4 * 3600)
+    copy = write(
+        tmp_path / "ny", {"a.fit": fit_bytes(run), "b.gpx": gpx_bytes(_shifted(run, -4 * 3600))}
+    )
+    analysis = analyze([copy])
+    assert analysis.history is not None
+    (dup,) = analysis.history.duplicates
+    assert (Path(dup.kept_id).name, dup.start_difference_s) == ("a.fit", 4 * 3600.0)
+    # The same recording 12 h later is another run (a fixed treadmill programme, the
+    # benchmark's identical files): 12 h is not the runner's offset.
+    twice = write(
+        tmp_path / "twice",
+        {"am.fit": fit_bytes(run), "pm.fit": fit_bytes(_shifted(run, 12 * 3600))},
+    )
+    analysis = analyze([twice])
+    assert analysis.history is not None
+    assert analysis.history.duplicates == [] and len(analysis.history.runs) == 2
