@@ -90,15 +90,11 @@ def resolve_offsets(
 
 
 def _own_offset(s: ActivitySummary) -> ActivitySummary:
-    if s.utc_offset_s is not None:
-        # Summaries made without a source (tests, older callers) had it from the file.
-        if s.utc_offset_source:
-            return s
+    """The summarize step placed files by their own offset or start zone (``_own_offset``
+    there); summaries made by hand (tests) may state an offset without its source."""
+    if s.utc_offset_s is not None and s.utc_offset_source is None:
         return dataclasses.replace(s, utc_offset_source=OffsetSource.FILE)
-    offset = offset_in(s.timezone_name, s.start_time) if s.timezone_name else None
-    if offset is None:
-        return s
-    return dataclasses.replace(s, utc_offset_s=offset, utc_offset_source=OffsetSource.POSITION)
+    return s
 
 
 def _borrowed_offset(
@@ -198,6 +194,9 @@ def set_aside_duplicates(placed: Sequence[Placed]) -> tuple[list[Placed], list[D
     kept: list[Placed] = []
     duplicates: list[Duplicate] = []
     for members in groups.values():
+        if len(members) == 1:
+            kept.append(items[members[0]])
+            continue
         longest = max(_distance(items[m].summary) for m in members)
         best = min(members, key=lambda i: _rank(items[i], longest))
         kept.append(_with_override(items[best], [items[m] for m in members]))

@@ -30,7 +30,7 @@ from analyzer.model import (
     SportSource,
 )
 from analyzer.settings import AthleteProfile
-from analyzer.timezones import start_zone
+from analyzer.timezones import offset_in, start_zone
 
 #: Bumped whenever a metric's definition changes, so stored summaries are recomputed.
 METRICS_VERSION = 4
@@ -58,8 +58,8 @@ class ActivitySummary:
     sport_reason: str  # the evidence for the sport (metrics/sport.py), or who set it
     sub_sport: str | None
     start_time: datetime  # UTC
-    utc_offset_s: int | None  # the file's; after identity.resolve, whatever placed the run
-    utc_offset_source: OffsetSource | None  # None: the file has none and it is not resolved yet
+    utc_offset_s: int | None  # the file's, or its start zone's; identity.resolve fills the rest
+    utc_offset_source: OffsetSource | None  # None: neither, and not resolved yet
     timezone_name: str | None  # the IANA zone at the start position
     name: str | None
     gear: str | None
@@ -89,6 +89,8 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
         activity = as_sport(activity, call.sport)
     samples = activity.samples
     move = motion(activity)
+    zone = start_zone(samples.latitude_deg, samples.longitude_deg)
+    offset_s, offset_source = _own_offset(activity, zone)
     elapsed_s = float(samples.time_s[-1] - samples.time_s[0]) if len(samples) else 0.0
     paused_s = sum(p.end_s - p.start_s for p in activity.pauses)
     heart = heart_rate(samples, move, profile, activity.start_time.date())
@@ -102,9 +104,9 @@ def summarize(activity: Activity, profile: AthleteProfile | None = None) -> Acti
         sport_reason=call.reason,
         sub_sport=activity.sub_sport,
         start_time=activity.start_time,
-        utc_offset_s=activity.utc_offset_s,
-        utc_offset_source=OffsetSource.FILE if activity.utc_offset_s is not None else None,
-        timezone_name=start_zone(samples.latitude_deg, samples.longitude_deg),
+        utc_offset_s=offset_s,
+        utc_offset_source=offset_source,
+        timezone_name=zone,
         name=activity.name,
         gear=activity.gear,
         device=activity.device,
@@ -153,6 +155,15 @@ def fastest_distance_s(move: Motion, distance_m: float) -> float:
     ends = np.searchsorted(cumulative, cumulative + distance_m, side="left")
     starts = np.flatnonzero(ends < len(cumulative))
     return float((clock[ends[starts]] - clock[starts]).min())
+
+
+def _own_offset(activity: Activity, zone: str | None) -> tuple[int | None, OffsetSource | None]:
+    """The local offset the file states, else the one its start position's zone had that day
+    (identity.resolve borrows one for the rest, from other files or the settings)."""
+    if activity.utc_offset_s is not None:
+        return activity.utc_offset_s, OffsetSource.FILE
+    offset = offset_in(zone, activity.start_time) if zone else None
+    return (offset, OffsetSource.POSITION) if offset is not None else (None, None)
 
 
 def _moving_speed(move: Motion) -> float:
