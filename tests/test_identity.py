@@ -528,3 +528,26 @@ def test_a_clock_shift_is_a_copy_only_when_it_is_the_originals_offset(tmp_path: 
     analysis = analyze([twice])
     assert analysis.history is not None
     assert analysis.history.duplicates == [] and len(analysis.history.runs) == 2
+
+
+def test_a_gpx_track_timed_at_one_speed_by_a_planner_is_a_route() -> None:
+    # A planner's export: 0.4 km from 2010-01-01 00:00, every point at exactly 10 km/h.
+    n = 41
+    lat = 47.0 + np.arange(n) * 1e-4  # 11.1 m a step
+    step_s = 11.1195 / (10 / 3.6)
+    t = datetime(2010, 1, 1, tzinfo=UTC).timestamp() + np.arange(n) * step_s
+    planned = Activity(
+        "plan.gpx",
+        Format.GPX,
+        Sport.RUNNING,
+        datetime.fromtimestamp(float(t[0]), UTC),
+        Samples.from_channels(t, latitude_deg=lat, longitude_deg=np.full(n, 8.5)),
+    )
+    with pytest.raises(RouteNotActivity, match=r"one constant 10\.00 km/h from end to end"):
+        read_bytes(gpx_bytes(planned), "plan.gpx")
+    # A recording of the same stretch wanders by metres: read as it is.
+    wander = np.random.default_rng(3).normal(0, 2e-5, n)
+    recorded = dataclasses.replace(
+        planned, samples=dataclasses.replace(planned.samples, latitude_deg=lat + wander)
+    )
+    assert len(read_bytes(gpx_bytes(recorded), "walk.gpx")) == 1

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Samples, Sport, SportSource, utc_from_posix
 from analyzer.readers.common import cadence_sport, cadence_to_spm, sanitize, stated_sport
@@ -88,10 +90,23 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
     activities = [activity for activity in built if activity is not None]
     if not activities:
         raise ReadError(path, "no track point carries a time between 1990 and 2100")
+    planned = [planned_speed_m_s(a.samples) for a in activities]
+    if all(speed is not None for speed in planned):
+        speed = planned[0] or 0.0
+        raise RouteNotActivity(
+            path,
+            f"GPX track timed at one constant {speed * 3.6:.2f} km/h from end to end: a planned"
+            " route with made-up times, nothing was recorded",
+        )
+    recorded = [a for a, speed in zip(activities, planned, strict=True) if speed is None]
+    n_planned = len(activities) - len(recorded)
+    activities = recorded
     file_notes: list[str] = []
     if len(activities) < len(built):
         n_bad = len(built) - len(activities)
         file_notes.append(f"skipped {n_bad} track(s) timed only outside 1990-2100")
+    if n_planned:
+        file_notes.append(f"skipped {n_planned} track(s) timed at one constant speed (planned)")
     if untimed_tracks:
         file_notes.append(
             f"skipped {untimed_tracks} track(s) without timestamps ({untimed_points} points)"
@@ -137,6 +152,37 @@ def _points() -> ColumnBuilder:
 
 def _track(index: int, trk: Element | None, rows: ColumnBuilder) -> _Track:
     return _Track(index, child_text(trk, "name"), child_text(trk, "type"), rows)
+
+
+#: Route planners time a route at one speed; no GPS recording holds its speed between every
+#: two fixes to within this share (fixes wander by metres).
+PLANNED_SPEED_SPREAD = 0.02
+MIN_PLANNED_POINTS = 10
+_M_PER_DEG = 111_195.0
+_SENSORS = ("heart_rate_bpm", "cadence_spm", "power_w", "temperature_c")
+
+
+def planned_speed_m_s(samples: Samples) -> float | None:
+    """The one speed a planner timed this track at; None for a recording (any sensor reading,
+    heart rate, cadence, power or temperature, is one: a planner has none)."""
+    if any(samples.has(name) for name in _SENSORS):
+        return None
+    lat, lon, t = samples.latitude_deg, samples.longitude_deg, samples.time_s
+    fix = np.isfinite(lat) & np.isfinite(lon)
+    if fix.sum() < MIN_PLANNED_POINTS:
+        return None
+    lat, lon, t = lat[fix], lon[fix], t[fix]
+    dt = np.diff(t)
+    if (dt <= 0).any():
+        return None
+    # Flat-earth steps: exact enough to see a spread of a few per cent.
+    dy = np.diff(lat) * _M_PER_DEG
+    dx = np.diff(lon) * _M_PER_DEG * np.cos(np.radians(lat[:-1]))
+    speed = np.hypot(dx, dy) / dt
+    median = float(np.median(speed))
+    if median <= 0 or float(np.ptp(speed)) > PLANNED_SPEED_SPREAD * median:
+        return None
+    return median
 
 
 def _activity(track: _Track, columns: Columns, path: str, device: str | None) -> Activity | None:
