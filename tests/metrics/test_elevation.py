@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -100,7 +101,10 @@ def test_gps_noise_is_not_counted_as_climbing(seed: int) -> None:
 
 
 def test_the_course_survives_a_round_trip_through_fit_and_gpx() -> None:
-    course = activity(hill_course())
+    # A heart-rate strap makes it a recording: a GPX track at one speed without any sensor is
+    # what a route planner writes, and is declined as a route.
+    samples = dataclasses.replace(hill_course(), heart_rate_bpm=np.full(COURSE_SAMPLES, 150.0))
+    course = activity(samples)
     fit = read_fit(fit_bytes(course), "course.fit")[0]
     gpx = read_gpx(gpx_bytes(course), "course.gpx")[0]  # no distance channel: from positions
     for back in (fit, gpx):
