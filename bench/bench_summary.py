@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -70,9 +72,13 @@ def main() -> None:
 
 
 def _identity_ms(run: Activity, profile: AthleteProfile) -> float:
-    """The worst case: a file that states neither its sport nor its offset, so the sport is
-    inferred (a motion pass of its own), the zone looked up and the offset resolved."""
-    unstated = replace(run, sport_source=SportSource.ASSUMED, utc_offset_s=None)
+    """A GPX-like file that states neither its sport nor its offset: distance from GPS, the
+    sport inferred (a motion pass of its own; a second one where a GPS step is faster than
+    feet), the zone looked up and the offset resolved."""
+    no_distance = replace(run.samples, distance_m=np.full(len(run.samples), np.nan))
+    unstated = replace(
+        run, samples=no_distance, sport_source=SportSource.ASSUMED, utc_offset_s=None
+    )
     s, m = run.samples, motion.motion(run)
     summary = summarize(unstated, profile)
     return (

@@ -38,7 +38,7 @@ def _calls(name: str) -> list[tuple[Sport, SportSource, str]]:
 def test_an_untyped_gpx_with_a_car_ride_is_not_a_run() -> None:
     ((sport, source, reason),) = _calls("gpx/gpxpy-sdist__around-visnjan-with-car.gpx")
     assert (sport, source) == (Sport.CYCLING, SportSource.INFERRED)
-    assert reason == "median moving speed 35.4 km/h (1:42/km): no runner holds that"
+    assert reason == "median moving speed 36.4 km/h (1:39/km): no runner holds that"
 
 
 def test_an_untyped_gps_log_of_a_walk_and_a_hike() -> None:

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from analyzer.metrics.elevation import elevation_and_grade
-from analyzer.metrics.motion import Motion, interval_speed_m_s, motion
+from analyzer.metrics.motion import MAX_FOOT_SPEED_M_S, Motion, motion
 from analyzer.model import Activity, Format, Samples, Sport, SportSource
 
 #: A median moving speed above this is ridden: the marathon record is run at 5.9 m/s.
@@ -95,16 +95,23 @@ def call_sport(activity: Activity) -> SportCall:
         return SportCall(activity.sport, activity.sport_source, "stated in the file")
     # Speeds as any sport would have them: the foot sports' GPS-jump limit (12 m/s) would
     # clip a ride to a runner's speed.
-    call = _first_call(
-        activity, speed_profile(activity, motion(replace(activity, sport=Sport.OTHER)))
-    )
-    if not call.sport.is_on_foot:
+    anything = motion(replace(activity, sport=Sport.OTHER))
+    call = _first_call(activity, speed_profile(activity, anything))
+    if not call.sport.is_on_foot or not _faster_than_feet(activity, anything):
         return call
-    # On foot, the summary measures with that limit: the reason's numbers are measured so too.
-    on_foot = _first_call(
-        activity, speed_profile(activity, motion(replace(activity, sport=call.sport)))
-    )
-    return on_foot if on_foot.sport.is_on_foot else call
+    # On foot, the summary drops GPS steps over 12 m/s as jumps: so does the reason.
+    on_foot = motion(replace(activity, sport=call.sport))
+    again = _first_call(activity, speed_profile(activity, on_foot))
+    return again if again.sport.is_on_foot else call
+
+
+def _faster_than_feet(activity: Activity, move: Motion) -> bool:
+    """Whether a GPS step of ``move`` is one the foot sports drop as a jump (else their
+    motion is the same; a distance channel is never capped)."""
+    if move.distance_source != "gps":
+        return False
+    step_m = np.diff(move.cumulative_distance_m)
+    return bool((step_m > MAX_FOOT_SPEED_M_S * np.diff(activity.samples.time_s)).any())
 
 
 def _first_call(activity: Activity, profile: SpeedProfile) -> SportCall:
@@ -123,7 +130,9 @@ def speed_profile(activity: Activity, move: Motion) -> SpeedProfile:
     distance_m = move.distance_m
     median = float("nan")
     if move.distance_source != "none" and moving.any():
-        speed = interval_speed_m_s(samples.time_s, move.cumulative_distance_m)[moving]
+        # Each moving interval's own speed: the median shrugs off the odd GPS step.
+        step_m = np.diff(move.cumulative_distance_m, prepend=move.cumulative_distance_m[:1])
+        speed = step_m[moving] / move.interval_s[moving]
         median = _weighted_median(speed, weights)
     cadence = samples.cadence_spm[moving]
     has_cadence = np.isfinite(cadence) & (cadence > 0)
