@@ -114,9 +114,13 @@ def _borrowed_offset(
         if offset is None:
             offset = int(anchor_offset or 0)
         return offset, OffsetSource.NEAREST_FILE
-    source = OffsetSource.CONFIG if fallback is not None else OffsetSource.SYSTEM
     utc_offset = s.start_time.astimezone(fallback).utcoffset()
-    return int(utc_offset.total_seconds()) if utc_offset else 0, source
+    return int(utc_offset.total_seconds()) if utc_offset else 0, fallback_source(fallback)
+
+
+def fallback_source(fallback: tzinfo | None) -> OffsetSource:
+    """What places an activity nothing else places: the configured zone, else this computer's."""
+    return OffsetSource.CONFIG if fallback is not None else OffsetSource.SYSTEM
 
 
 # --- placed on the calendar -------------------------------------------------------------------

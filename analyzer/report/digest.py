@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from analyzer.calendar import local_start
+from analyzer.identity import fallback_source
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, SportSource
 from analyzer.pipeline import Analysis
@@ -259,9 +260,7 @@ _PLACED_BY = {
 
 def _placed_by(s: ActivitySummary, analysis: Analysis) -> str:
     """``placed at UTC+02:00 by the time zone at its start (Europe/Zurich)``"""
-    source = s.utc_offset_source or (
-        OffsetSource.CONFIG if analysis.settings.timezone else OffsetSource.SYSTEM
-    )
+    source = s.utc_offset_source or fallback_source(analysis.settings.timezone)
     offset = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone).utcoffset()
     minutes = round(offset.total_seconds() / 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "-"

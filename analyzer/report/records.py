@@ -14,6 +14,7 @@ from typing import Any
 
 from analyzer.calendar import WEEKDAYS, local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS
+from analyzer.identity import fallback_source
 from analyzer.load import History, ShoeUse, Week
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, Sport
@@ -63,7 +64,7 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
         "local_date": local.date(),
         "utc_offset_from_file": s.utc_offset_source is OffsetSource.FILE,
         "utc_offset_s": int(offset.total_seconds()) if offset is not None else 0,
-        "utc_offset_source": s.utc_offset_source or _unresolved(analysis),
+        "utc_offset_source": s.utc_offset_source or fallback_source(analysis.settings.timezone),
         "timezone_name": s.timezone_name,
         "distance_m": s.distance_m,
         "moving_time_s": s.moving_time_s,
@@ -90,11 +91,6 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
         "quality": s.quality,
     }
     return {key: plain(value) for key, value in row.items()}
-
-
-def _unresolved(analysis: Analysis) -> OffsetSource:
-    """How an offset the pipeline did not resolve was placed (summaries made by hand)."""
-    return OffsetSource.CONFIG if analysis.settings.timezone else OffsetSource.SYSTEM
 
 
 def select_activities(
