@@ -156,8 +156,8 @@ OVERLAP_SHARE = 0.5
 #: overlap less: they are one when they start this close and are alike within this share.
 ALIKE_START_S = 300.0
 ALIKE_TOLERANCE = 0.10
-#: A copy re-saved with its local clock written as UTC starts a whole number of quarter hours
-#: (within +-14 h) from the original, give or take this, with the same samples.
+#: A copy re-saved with its local clock written as UTC starts the original's UTC offset from it
+#: (at least a quarter hour, at most 14 h), give or take SHIFT_SLACK_S, with the same samples.
 SHIFT_STEP_S = 900.0
 SHIFT_SLACK_S = 2.0
 MAX_SHIFT_S = 14 * 3600.0
