@@ -25,7 +25,12 @@ from pathlib import PurePath
 import numpy as np
 
 from analyzer.calendar import local_start
-from analyzer.metrics.sport import WORLD_RECORD_KM_S, pace_text, world_best_speed_m_s
+from analyzer.metrics.sport import (
+    MAX_STEP_M,
+    WORLD_RECORD_KM_S,
+    pace_text,
+    world_best_speed_m_s,
+)
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Format, OffsetSource, Sport, SportSource
 from analyzer.settings import Settings
@@ -364,8 +369,6 @@ EMPTY_MOVING_S = 300.0
 #: world's best holds; the 10 km record is run at 2:37/km.
 LONG_RUN_M = 10_000.0
 LONG_RUN_MAX_SPEED_M_S = 1000.0 / 170.0
-#: Speed over cadence: a runner's steps are 0.8-2 m; more is pedalling read as steps.
-MAX_STEP_M = 2.2
 #: No course climbs more than this per metre covered plus a margin for GPS altitude noise
 #: (vertical-kilometre races climb 1,000 m in 2-5 km).
 MAX_CLIMB_PER_M = 0.6

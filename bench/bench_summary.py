@@ -73,8 +73,9 @@ def main() -> None:
 
 def _identity_ms(run: Activity, profile: AthleteProfile) -> float:
     """A GPX-like file that states neither its sport nor its offset: distance from GPS, the
-    sport inferred (a motion pass of its own; a second one where a GPS step is faster than
-    feet), the zone looked up and the offset resolved."""
+    sport inferred, the zone looked up and the offset resolved. An upper bound: the inference's
+    motion pass is counted here, though the summary reuses it (a second one runs only where a
+    GPS step is faster than feet)."""
     no_distance = replace(run.samples, distance_m=np.full(len(run.samples), np.nan))
     unstated = replace(
         run, samples=no_distance, sport_source=SportSource.ASSUMED, utc_offset_s=None

@@ -551,3 +551,23 @@ def test_a_gpx_track_timed_at_one_speed_by_a_planner_is_a_route() -> None:
         planned, samples=dataclasses.replace(planned.samples, latitude_deg=lat + wander)
     )
     assert len(read_bytes(gpx_bytes(recorded), "walk.gpx")) == 1
+
+
+@pytest.mark.parametrize("jump", [False, True])
+def test_an_inferred_sport_is_measured_as_if_the_file_had_stated_it(jump: bool) -> None:
+    # The motion the inference measured is reused: it must be the one the sport's own gives,
+    # GPS jump (a foot sport drops a 12 m/s step, a ride keeps it) or not.
+    for activity in (synth(10.0, 3.0, cadence=170.0), synth(25.0, 8.0, sport=Sport.CYCLING)):
+        if jump:
+            lat = activity.samples.latitude_deg.copy()
+            lat[len(lat) // 2 :] += 9e-4  # 100 m in one step
+            samples = dataclasses.replace(activity.samples, latitude_deg=lat)
+            activity = dataclasses.replace(activity, samples=samples)
+        unstated = summarize(read_one(untyped_gpx(activity), "x.gpx"))
+        assert unstated.sport is activity.sport and unstated.sport_source is SportSource.INFERRED
+        stated = summarize(read_one(gpx_bytes(activity), "x.gpx"))
+        for name in ("distance_m", "moving_time_s", "moving_speed_m_s", "fastest_km_s"):
+            assert getattr(unstated, name) == getattr(stated, name), name
+        assert unstated.quality.rejected_gps_jumps == stated.quality.rejected_gps_jumps
+        if activity.sport.is_on_foot:  # the run's jump is one its own limit drops
+            assert stated.quality.rejected_gps_jumps == int(jump)

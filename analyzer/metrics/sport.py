@@ -89,20 +89,22 @@ class SpeedProfile:
         return elevation.ascent_m / (self.distance_m / 1000)
 
 
-def call_sport(activity: Activity) -> SportCall:
-    """The sport to use and why; the file's own sport when it states one."""
+def call_sport(activity: Activity) -> tuple[SportCall, Motion | None]:
+    """The sport to use and why (the file's own sport when it states one), and for an
+    inferred one the motion measured as the summary measures that sport, so it is not
+    measured again."""
     if activity.sport_source is not SportSource.ASSUMED:
-        return SportCall(activity.sport, activity.sport_source, "stated in the file")
+        return SportCall(activity.sport, activity.sport_source, "stated in the file"), None
     # Speeds as any sport would have them: the foot sports' GPS-jump limit (12 m/s) would
     # clip a ride to a runner's speed.
     anything = motion(replace(activity, sport=Sport.OTHER))
     call = _first_call(activity, speed_profile(activity, anything))
     if not call.sport.is_on_foot or not _faster_than_feet(activity, anything):
-        return call
+        return call, anything  # no step the foot sports' limit drops: the same motion
     # On foot, the summary drops GPS steps over 12 m/s as jumps: so does the reason.
     on_foot = motion(replace(activity, sport=call.sport))
     again = _first_call(activity, speed_profile(activity, on_foot))
-    return again if again.sport.is_on_foot else call
+    return (again, on_foot) if again.sport.is_on_foot else (call, anything)
 
 
 def _faster_than_feet(activity: Activity, move: Motion) -> bool:

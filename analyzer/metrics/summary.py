@@ -84,11 +84,11 @@ class ActivitySummary:
 
 def summarize(activity: Activity, profile: AthleteProfile | None = None) -> ActivitySummary:
     profile = profile or AthleteProfile()
-    call = call_sport(activity)
+    call, measured = call_sport(activity)
     if activity.sport_source is SportSource.ASSUMED:  # its cadence was read as steps
         activity = as_sport(activity, call.sport)
     samples = activity.samples
-    move = motion(activity)
+    move = measured or motion(activity)
     zone = start_zone(samples.latitude_deg, samples.longitude_deg)
     offset_s, offset_source = _own_offset(activity, zone)
     elapsed_s = float(samples.time_s[-1] - samples.time_s[0]) if len(samples) else 0.0

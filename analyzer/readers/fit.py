@@ -72,15 +72,15 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
     for part in decoded.parts:
         activities.extend(activities_from_messages(part, path, len(activities), tuple(notes)))
     if not activities:
-        types = {_first(part.get("file_id", {}), "type") for part in decoded.parts}
-        if _COURSE_FILE in types:
+        kinds = [_first(part.get("file_id", {}), "type") for part in decoded.parts]
+        if _COURSE_FILE in kinds:
             raise RouteNotActivity(path, "FIT course file: a planned route, nothing was recorded")
-        raise ReadError(path, decoded.damage or _why_no_activity(decoded.parts))
+        raise ReadError(path, decoded.damage or _why_no_activity(decoded.parts, kinds))
     return activities
 
 
-def _why_no_activity(parts: list[FitMessages]) -> str:
-    kinds = [_first(part.get("file_id", {}), "type") for part in parts]
+def _why_no_activity(parts: list[FitMessages], kinds: list[float]) -> str:
+    """Why parts of the given ``file_id`` types gave no activity."""
     other = [k for k in kinds if np.isfinite(k) and int(k) != _ACTIVITY_FILE]
     if other and len(other) == len(kinds):
         kind = _enum_name("file", other[0]) or f"type {int(other[0])}"
