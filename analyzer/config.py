@@ -47,8 +47,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from analyzer.calendar import WEEKDAYS
 from analyzer.errors import ConfigError
+from analyzer.local_calendar import WEEKDAYS
 from analyzer.model import Sport
 from analyzer.readers.common import sport_from_text
 from analyzer.rules import RULES, Rule

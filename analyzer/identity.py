@@ -24,7 +24,7 @@ from pathlib import PurePath
 
 import numpy as np
 
-from analyzer.calendar import local_start
+from analyzer.local_calendar import local_start
 from analyzer.metrics.sport import (
     MAX_STEP_M,
     WORLD_RECORD_KM_S,

@@ -38,16 +38,16 @@ from functools import partial
 from pathlib import Path
 
 from analyzer import codec
-from analyzer.calendar import local_date
 from analyzer.errors import ReadError
 from analyzer.identity import resolve
-from analyzer.load import History, build_history
+from analyzer.local_calendar import local_date
 from analyzer.metrics.summary import METRICS_VERSION, ActivitySummary, summarize
-from analyzer.readers import ReadFailure, Source, discover, load_source, read_source
+from analyzer.readers import ReadFailure, Source, discover, read_source, source_bytes
 from analyzer.readers.strava import StravaMeta
 from analyzer.rules import Assessment, Finding, Severity, assess
 from analyzer.settings import AthleteProfile, Settings
 from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, ResultRow, Store
+from analyzer.training_load import History, build_history
 
 __all__ = [
     "Analysis",
@@ -357,7 +357,7 @@ def _given(data: bytes) -> bytes:
 def _load(source: Source) -> bytes | ReadFailure:
     """The source's bytes, or why they cannot be had."""
     try:
-        return load_source(source)
+        return source_bytes(source)
     except ReadError as exc:
         return ReadFailure(exc.path, exc.reason)
     except Exception as exc:  # whatever else a loader raises ends this file, not the run

@@ -21,10 +21,10 @@ import numpy as np
 
 from analyzer.guide import CAUSES, Cause
 from analyzer.identity import Placed
-from analyzer.load import History, RunContext, Week
 from analyzer.metrics.heart import heart_limits
 from analyzer.model import Sport
 from analyzer.settings import AthleteProfile, Settings
+from analyzer.training_load import History, RunContext, Week
 
 HISTORY_DAYS = 28  # before a run or week is compared with "your recent past"
 

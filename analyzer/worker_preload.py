@@ -3,7 +3,7 @@ what every worker needs is loaded here, once, and shared by the workers it forks
 each worker loading it on its first file."""
 
 from analyzer import pipeline  # noqa: F401  (and through it the metrics)
-from analyzer.readers import fit, gpx, tcx  # noqa: F401
+from analyzer.readers import fit_reader, gpx, tcx  # noqa: F401
 from analyzer.timezones import zone_at
 
 # tzfpy reads its map on the first lookup (0.1 s and about 30 MB): here, not in every worker.

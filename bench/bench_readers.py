@@ -20,7 +20,7 @@ import gpxpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analyzer.readers.fit import read_fit  # noqa: E402
+from analyzer.readers.fit_reader import read_fit  # noqa: E402
 from analyzer.readers.gpx import read_gpx  # noqa: E402
 from analyzer.samplegen.fit_writer import fit_bytes  # noqa: E402
 from analyzer.samplegen.gpx_writer import gpx_bytes  # noqa: E402

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.load import History, build_history
 from analyzer.metrics.summary import ActivitySummary, summarize
 from analyzer.model import Format, Sport
 from analyzer.rules import Assessment, Finding, assess
 from analyzer.samplegen.synth import ActivitySpec, Segment, synth_activity
 from analyzer.settings import AthleteProfile, Settings
+from analyzer.training_load import History, build_history
 
 MONDAY = date(2026, 1, 5)  # the first Monday of the test histories
 OFFSET_S = 3600  # the runner lives at UTC+1

@@ -24,10 +24,10 @@ __all__ = [
     "Source",
     "discover",
     "iter_read",
-    "load_source",
     "read_bytes",
     "read_paths",
     "read_source",
+    "source_bytes",
 ]
 
 
@@ -65,7 +65,7 @@ def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity
             yield activities
 
 
-def load_source(source: Source) -> bytes:
+def source_bytes(source: Source) -> bytes:
     """The source's bytes; a ReadError saying why when they cannot be had."""
     try:
         return source.load()
@@ -79,7 +79,7 @@ def load_source(source: Source) -> bytes:
 
 def read_source(source: Source) -> list[Activity]:
     """The activities in one source, with Strava's names, types and gear applied."""
-    activities = read_bytes(load_source(source), source.path)
+    activities = read_bytes(source_bytes(source), source.path)
     if source.meta is None:
         return activities
     meta = source.meta
@@ -118,7 +118,7 @@ def read_bytes(data: bytes, path: str) -> list[Activity]:
 
 
 def _read_fit(data: bytes, path: str) -> list[Activity]:
-    from analyzer.readers.fit import read_fit
+    from analyzer.readers.fit_reader import read_fit
 
     return read_fit(data, path)
 

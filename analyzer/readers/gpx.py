@@ -16,7 +16,7 @@ import numpy as np
 from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Samples, Sport, SportSource, utc_from_posix
 from analyzer.readers.common import cadence_sport, cadence_to_spm, sanitize, stated_sport
-from analyzer.readers.xml import (
+from analyzer.readers.xml_parse import (
     ColumnBuilder,
     Columns,
     Element,

@@ -33,7 +33,7 @@ from analyzer.readers.common import (
     sanitize,
     stated_sport,
 )
-from analyzer.readers.xml import (
+from analyzer.readers.xml_parse import (
     ColumnBuilder,
     Columns,
     Element,

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from analyzer.readers.xml import XmlDamage, XmlDocument, declare_prefixes, local_name
+from analyzer.readers.xml_parse import XmlDamage, XmlDocument, declare_prefixes, local_name
 
 #: The placeholder's element name; a document that already uses it is read the ordinary way.
 PLACEHOLDER = "_calfguard_rows"

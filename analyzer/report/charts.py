@@ -24,11 +24,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analyzer.load import History, Week
 from analyzer.model import FloatArray
 from analyzer.report import units as u
 from analyzer.rules import RULES
 from analyzer.settings import Settings
+from analyzer.training_load import History, Week
 
 BLUE, LIGHT_BLUE, GREY = "#3b6ea8", "#a9c4e2", "#8a8a8a"
 ORANGE, RED, GREEN, PURPLE = "#d9822b", "#c23b22", "#3d8b4f", "#7a4fa3"

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.load import Week
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.pipeline import Analysis
 from analyzer.report.records import activity_row, finding_row, week_row
+from analyzer.training_load import Week
 
 FINDING_COLUMNS = ("rule", "cause", "severity", "date", "message", "advice", "evidence",
                    "activity_id", "week_start", "values_json")  # fmt: skip

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analyzer.calendar import local_start
 from analyzer.identity import fallback_source
+from analyzer.local_calendar import local_start
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, SportSource
 from analyzer.pipeline import Analysis

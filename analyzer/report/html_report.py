@@ -16,9 +16,8 @@ from string import Template
 import numpy as np
 
 from analyzer import __version__
-from analyzer.calendar import local_start
 from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
-from analyzer.load import History
+from analyzer.local_calendar import local_start
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
@@ -35,6 +34,7 @@ from analyzer.report.digest import (
 )
 from analyzer.report.terminal import SPORT_LABELS
 from analyzer.rules import CauseStatus, Finding
+from analyzer.training_load import History
 
 
 def esc(text: object) -> str:

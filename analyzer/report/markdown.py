@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 
 from analyzer import __version__
 from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
-from analyzer.load import History
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
@@ -25,6 +24,7 @@ from analyzer.report.digest import (
     recent_text,
 )
 from analyzer.rules import RULES, CauseStatus, Finding
+from analyzer.training_load import History
 
 _SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]#|~"} | {"<": "&lt;", ">": "&gt;"})
 

@@ -12,16 +12,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from analyzer.calendar import WEEKDAYS, local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS
 from analyzer.identity import fallback_source
-from analyzer.load import History, ShoeUse, Week
+from analyzer.local_calendar import WEEKDAYS, local_start
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, Sport
 from analyzer.pipeline import Analysis
 from analyzer.readers import ReadFailure
 from analyzer.report.digest import Digest, QualityNote, digest
 from analyzer.rules import CauseStatus, Finding, cause_overview
+from analyzer.training_load import History, ShoeUse, Week
 
 
 def plain(value: Any) -> Any:

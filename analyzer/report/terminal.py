@@ -20,9 +20,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from analyzer.calendar import local_start
 from analyzer.guide import DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
-from analyzer.load import Week
+from analyzer.local_calendar import local_start
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Sport, SportSource
 from analyzer.pipeline import Analysis
@@ -43,6 +42,7 @@ from analyzer.report.digest import (
 )
 from analyzer.report.records import activity_row
 from analyzer.rules import CauseStatus, Finding, Severity
+from analyzer.training_load import Week
 
 SEVERITY_STYLE = {Severity.HIGH: "bold red", Severity.CAUTION: "yellow", Severity.INFO: "cyan"}
 BAR_BLOCKS = " ▏▎▍▌▋▊▉█"

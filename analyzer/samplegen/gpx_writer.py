@@ -12,7 +12,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from analyzer.model import Activity
-from analyzer.readers.xml import decimal_text, format_time, integer_text
+from analyzer.readers.xml_parse import decimal_text, format_time, integer_text
 
 _HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from analyzer.model import Activity, FloatArray, Lap, Sport
-from analyzer.readers.xml import decimal_text, format_time, integer_text
+from analyzer.readers.xml_parse import decimal_text, format_time, integer_text
 
 _HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -20,7 +20,7 @@ import atheris  # type: ignore[import-not-found]
 
 with atheris.instrument_imports():
     from analyzer.errors import ReadError
-    from analyzer.readers import fit as _fit  # noqa: F401  (instrumented before use)
+    from analyzer.readers import fit_reader as _fit  # noqa: F401  (instrumented before use)
     from analyzer.readers import gpx as _gpx  # noqa: F401
     from analyzer.readers import read_bytes
     from analyzer.readers import tcx as _tcx  # noqa: F401

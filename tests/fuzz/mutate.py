@@ -2,7 +2,7 @@
 
 Every mutant is named by the file it came from, the kind of mutation and its parameters, so a
 failure can be reproduced from its name alone. Nothing here reads files through calfguard: the
-FIT message walker below is written independently of ``analyzer.readers.fit_decode`` so that a
+FIT message walker below is written independently of ``analyzer.readers.fit_decoder`` so that a
 bug in the decoder cannot hide the same bug in the mutator.
 """
 

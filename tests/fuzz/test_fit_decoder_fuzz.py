@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 
 from analyzer.errors import FitDeclined, ReadError
-from analyzer.readers import fit, fit_decode, fit_fallback
-from analyzer.readers.fit import read_fit
+from analyzer.readers import fit_decoder, fit_fitparse, fit_reader
 from analyzer.readers.fit_crc import crc16
-from analyzer.readers.fit_decode import PROFILE, FitFile, decode
-from analyzer.readers.fit_fallback import decode_with_fitparse
+from analyzer.readers.fit_decoder import PROFILE, FitFile, decode
+from analyzer.readers.fit_fitparse import decode_with_fitparse
+from analyzer.readers.fit_reader import read_fit
 from tests.fuzz.mutate import assert_sound
 
 _EXAMPLES = int(os.environ.get("CALFGUARD_FUZZ_EXAMPLES", "0"))
@@ -404,8 +404,8 @@ def test_unused_messages_cost_no_memory() -> None:
 def test_a_stream_of_endless_messages_is_cut_at_the_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(fit_decode, "MAX_MESSAGES", 1000)
-    monkeypatch.setattr(fit_fallback, "MAX_MESSAGES", 1000)
+    monkeypatch.setattr(fit_decoder, "MAX_MESSAGES", 1000)
+    monkeypatch.setattr(fit_fitparse, "MAX_MESSAGES", 1000)
     data = _one_byte_messages(5000, global_num=RECORD)
     decoded = decode(data)
     assert decoded.damage is not None and "more than 1,000 messages" in decoded.damage
@@ -427,6 +427,6 @@ def test_a_big_file_the_fast_decoder_declines_is_not_left_to_fitparse(
     with pytest.raises(FitDeclined):
         decode(declined)
     assert len(read_fit(declined, "small.fit")[0].samples) == 100  # fitparse reads it
-    monkeypatch.setattr(fit, "MAX_FALLBACK_BYTES", 500)
+    monkeypatch.setattr(fit_reader, "MAX_FALLBACK_BYTES", 500)
     with pytest.raises(ReadError, match="too large for the fitparse fallback"):
         read_fit(declined, "big.fit")

@@ -316,7 +316,9 @@ def test_the_folder_batch_finishes_in_bounded_time_and_memory(tmp_path: Path) ->
     """The whole folder in a fresh interpreter: a hang anywhere (C code included) hits the
     timeout, and peak RSS growth is measured without the rest of the test run in it."""
     _, kinds = _write_folder(tmp_path, every_source=LONG_RUN)
-    imports = "import analyzer.readers.fit, analyzer.readers.gpx, analyzer.readers.tcx, fitparse\n"
+    imports = (
+        "import analyzer.readers.fit_reader, analyzer.readers.gpx, analyzer.readers.tcx, fitparse\n"
+    )
     done = subprocess.run(
         [sys.executable, "-c", imports + _BATCH, str(tmp_path)],
         capture_output=True,

@@ -23,7 +23,7 @@ from analyzer.metrics.elevation import (
 )
 from analyzer.metrics.motion import motion
 from analyzer.model import FloatArray, Samples
-from analyzer.readers.fit import read_fit
+from analyzer.readers.fit_reader import read_fit
 from analyzer.readers.gpx import read_gpx
 from analyzer.samplegen.fit_writer import fit_bytes
 from analyzer.samplegen.gpx_writer import gpx_bytes

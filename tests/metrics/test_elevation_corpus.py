@@ -17,7 +17,7 @@ import pytest
 from analyzer.metrics.elevation import Elevation, elevation
 from analyzer.metrics.motion import motion
 from analyzer.model import Activity
-from analyzer.readers.fit import read_fit
+from analyzer.readers.fit_reader import read_fit
 from tests.corpus import corpus_dir, corpus_index
 
 pytestmark = pytest.mark.corpus

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analyzer.metrics.motion import MOVING_SPEED_M_S, motion
-from analyzer.readers.fit import read_fit
+from analyzer.readers.fit_reader import read_fit
 from tests.corpus import corpus_dir, corpus_files
 
 pytestmark = pytest.mark.corpus

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from analyzer.errors import FitDeclined, ReadError
 from analyzer.model import DeviceTotals, Lap, Pause, Samples, Sport, utc_from_posix
-from analyzer.readers import fit_decode
-from analyzer.readers.fit import read_fit
+from analyzer.readers import fit_decoder
 from analyzer.readers.fit_crc import crc16
+from analyzer.readers.fit_reader import read_fit
 from analyzer.samplegen.fit_writer import fit_bytes, fit_multisport_bytes
 from tests.factories import T0, activity, full_samples
 
@@ -194,9 +194,9 @@ def test_the_fast_decoder_declines_what_it_cannot_take_and_fitparse_reads_it() -
         [(253, 4, 0x86), (3, 2, 0x07)], struct.pack("<I", 1_000_000_000) + b"x\x00"
     )
     with pytest.raises(FitDeclined, match="message 20 field 3 is a string"):
-        fit_decode.decode(data)
+        fit_decoder.decode(data)
     (got,) = read_fit(data, "odd.fit")
-    assert got.samples.time_s.tolist() == [1_000_000_000 + fit_decode.FIT_EPOCH_POSIX_S]
+    assert got.samples.time_s.tolist() == [1_000_000_000 + fit_decoder.FIT_EPOCH_POSIX_S]
     assert got.notes[0].startswith("decoded by fitparse: the fast decoder declined")
 
 

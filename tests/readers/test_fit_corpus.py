@@ -10,7 +10,7 @@ import pytest
 from analyzer.errors import ReadError
 from analyzer.metrics.motion import motion
 from analyzer.metrics.summary import summarize
-from analyzer.readers.fit import read_fit
+from analyzer.readers.fit_reader import read_fit
 from tests.corpus import corpus_dir, corpus_files, corpus_index
 
 pytestmark = pytest.mark.corpus

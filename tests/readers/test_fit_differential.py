@@ -11,8 +11,8 @@ import pytest
 
 from analyzer.errors import FitDeclined
 from analyzer.model import Pause, Sport
-from analyzer.readers.fit_decode import FitFile, decode
-from analyzer.readers.fit_fallback import decode_with_fitparse
+from analyzer.readers.fit_decoder import FitFile, decode
+from analyzer.readers.fit_fitparse import decode_with_fitparse
 from analyzer.samplegen.fit_writer import fit_bytes, fit_multisport_bytes
 from tests.corpus import corpus_dir, corpus_files
 from tests.factories import T0, activity, full_samples

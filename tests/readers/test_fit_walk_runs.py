@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from analyzer.errors import FitDeclined
 from analyzer.model import Pause
-from analyzer.readers import fit_decode
-from analyzer.readers.fit_decode import PROFILE, FitFile, _Definition, _read_definition, decode
+from analyzer.readers import fit_decoder
+from analyzer.readers.fit_decoder import PROFILE, FitFile, _Definition, _read_definition, decode
 from analyzer.samplegen.fit_writer import fit_bytes, fit_multisport_bytes
 from tests.factories import T0, activity, full_samples
 from tests.fuzz.test_fit_decoder_fuzz import FUZZ, T_RAW, definition, fit_files, fit_stream
@@ -56,7 +56,7 @@ def reference_walk(data: bytes, pos: int, end: int) -> tuple[list[_Definition], 
         defn = defn_or_none
         if pos + 1 + defn.size > end:
             return tracked, f"truncated at byte {pos}: the last message is incomplete"
-        max_messages = fit_decode.MAX_MESSAGES
+        max_messages = fit_decoder.MAX_MESSAGES
         if order >= max_messages:
             return tracked, f"stopped at byte {pos}: more than {max_messages:,} messages"
         if time_offset >= 0 and not defn.tracked:
@@ -92,7 +92,7 @@ def max_messages(n: int | None) -> Iterator[None]:
     if n is None:
         yield
     else:
-        with patch.object(fit_decode, "MAX_MESSAGES", n):
+        with patch.object(fit_decoder, "MAX_MESSAGES", n):
             yield
 
 
@@ -117,11 +117,11 @@ def assert_walks_alike(data: bytes, limit: int | None = None) -> None:
         for end in sorted(
             {len(data), *random.Random(len(data)).sample(range(len(data)), min(3, len(data)))}
         ):
-            assert _walk_or_reason(fit_decode._walk, data, start, end) == _walk_or_reason(
+            assert _walk_or_reason(fit_decoder._walk, data, start, end) == _walk_or_reason(
                 reference_walk, data, start, end
             ), end
         new = _decode_or_reason(data)
-        with patch.object(fit_decode, "_walk", reference_walk):
+        with patch.object(fit_decoder, "_walk", reference_walk):
             old = _decode_or_reason(data)
     if isinstance(old, str) or isinstance(new, str):
         assert new == old
@@ -326,6 +326,6 @@ def test_fuzz_streams_walk_alike(data: bytes) -> None:
 def test_the_reference_keeps_arrays_of_the_walks_types() -> None:
     """The comparison above would miss an int list passed off as an array."""
     data = fit_stream(REC_DEF + records(100))
-    (defn,), _ = fit_decode._walk(data, 12, len(data) - 2)
+    (defn,), _ = fit_decoder._walk(data, 12, len(data) - 2)
     assert isinstance(defn.offsets, array) and defn.offsets.typecode == "q"
     assert defn.time_offsets.typecode == "b" and set(defn.time_offsets) == {-1}

@@ -19,7 +19,7 @@ from analyzer.model import Activity, Sport, SportSource
 from analyzer.readers.common import cadence_to_spm
 from analyzer.readers.gpx import read_gpx
 from analyzer.readers.tcx import read_tcx
-from analyzer.readers.xml import GPS_EPOCH, parse_time
+from analyzer.readers.xml_parse import GPS_EPOCH, parse_time
 from tests.corpus import CORPUS, corpus_files, corpus_index
 
 pytestmark = pytest.mark.corpus

@@ -24,7 +24,7 @@ from analyzer.model import Activity, Lap, Pause, Sport
 from analyzer.readers import xml_template
 from analyzer.readers.gpx import _TRKPT, read_gpx
 from analyzer.readers.tcx import _TRACKPOINT, read_tcx
-from analyzer.readers.xml import open_document
+from analyzer.readers.xml_parse import open_document
 from analyzer.samplegen.gpx_writer import gpx_bytes
 from analyzer.samplegen.tcx_writer import tcx_bytes
 from tests.corpus import CORPUS, corpus_index

@@ -198,10 +198,10 @@ def test_one_run_only(tmp_path: Path) -> None:
 def test_a_long_history_shows_its_recent_weeks_and_says_how_many_are_left_out() -> None:
     from rich.console import Console
 
-    from analyzer.load import build_history
     from analyzer.report.terminal import REPORT_WEEKS, render_terminal
     from analyzer.rules import assess
     from analyzer.settings import Settings
+    from analyzer.training_load import build_history
     from tests.rules_history import PROFILE, steady_weeks, summaries
 
     items = summaries(steady_weeks(REPORT_WEEKS + 4))

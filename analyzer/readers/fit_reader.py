@@ -1,6 +1,6 @@
 """FIT files -> activities: the fast decoder first, fitparse when it declines.
 
-Both decoders yield ``FitMessages`` (see ``fit_decode``); ``activities_from_messages`` is the
+Both decoders yield ``FitMessages`` (see ``fit_decoder``); ``activities_from_messages`` is the
 one place that knows how FIT messages become an ``Activity``: one per session (multisport files
 give one per leg), records cut by the session's time window, timer stops as pauses, the local
 offset from the activity message, per-foot cadence doubled.
@@ -24,7 +24,7 @@ from analyzer.model import (
     Sport,
     utc_from_posix,
 )
-from analyzer.readers import fit_decode
+from analyzer.readers import fit_decoder
 from analyzer.readers.common import (
     EARLIEST_S,
     LATEST_S,
@@ -34,7 +34,7 @@ from analyzer.readers.common import (
     sanitize,
     stated_sport,
 )
-from analyzer.readers.fit_decode import FIT_EPOCH_POSIX_S, Columns, FitMessages
+from analyzer.readers.fit_decoder import FIT_EPOCH_POSIX_S, Columns, FitMessages
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _TIMER_EVENT = 0
@@ -54,9 +54,9 @@ def read_fit(data: bytes, path: str) -> list[Activity]:
     """Every session in a FIT file as an activity. Raises ``ReadError`` with the reason."""
     notes: list[str] = []
     try:
-        decoded = fit_decode.decode(data)
+        decoded = fit_decoder.decode(data)
     except FitDeclined as exc:
-        from analyzer.readers.fit_fallback import decode_with_fitparse
+        from analyzer.readers.fit_fitparse import decode_with_fitparse
 
         if len(data) > MAX_FALLBACK_BYTES:
             reason = (

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import ReadError
-from analyzer.readers.fit_decode import MAX_MESSAGES, PROFILE, FitFile, FitMessages
+from analyzer.readers.fit_decoder import MAX_MESSAGES, PROFILE, FitFile, FitMessages
 
 _EXPANSIONS_KEPT = frozenset({253, 5, 6})  # timestamp, distance, speed
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.load import build_history, ewma, rolling_sum
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Format, Sport
 from analyzer.rules import assess
 from analyzer.settings import Settings
+from analyzer.training_load import build_history, ewma, rolling_sum
 from tests.rules_history import MONDAY, PROFILE, steady_weeks, summaries
 
 TEMPLATE = summaries(steady_weeks(1)[:1])[0]

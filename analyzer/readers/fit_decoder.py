@@ -4,7 +4,7 @@ It decodes only the messages and fields calfguard uses (``PROFILE`` below) into 
 per message name, per field name, one float64 array of physical values (the profile's scale and
 offset applied, NaN for the base type's invalid value, enums as their numbers, date_time fields
 as FIT seconds). The fitparse fallback produces the same structure, so one builder
-(``fit.py``) turns either into activities, and a differential test compares the two.
+(``fit_reader.py``) turns either into activities, and a differential test compares the two.
 
 What it does not handle it declines with ``FitDeclined`` (a reason, never a guess). A stream
 that breaks part way (truncated, an undefined local message) keeps every whole message before
