@@ -1,8 +1,8 @@
-"""Imported once by the forkserver that starts the worker processes (``pipeline._executor``):
+"""Imported once by the forkserver that starts the worker processes (``engines.local.worker_pool``):
 what every worker needs is loaded here, once, and shared by the workers it forks, instead of
 each worker loading it on its first file."""
 
-from analyzer import pipeline  # noqa: F401  (and through it the metrics)
+from analyzer.engines import tasks  # noqa: F401  (and through it the metrics)
 from analyzer.readers import fit_reader, gpx, tcx  # noqa: F401
 from analyzer.timezones import zone_at
 

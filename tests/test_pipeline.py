@@ -14,8 +14,9 @@ from typer.testing import CliRunner, Result
 
 from analyzer.cli import app
 from analyzer.config import read_config
+from analyzer.findings_memory import finding_keys, new_findings
 from analyzer.guide import Cause
-from analyzer.pipeline import Analysis, analyze, finding_keys, new_findings
+from analyzer.pipeline import Analysis, analyze
 from analyzer.rules import Assessment, Finding, Severity
 from analyzer.settings import Settings
 from analyzer.store import DB_NAME

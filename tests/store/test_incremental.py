@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import pipeline
+from analyzer import collect as collect_module
 from analyzer import store as store_module
+from analyzer.engines import local as local_engine
 from analyzer.pipeline import Analysis, analyze
-from analyzer.readers import sources
+from analyzer.readers import Source, sources
 from analyzer.report.json_report import render_json
 from analyzer.settings import AthleteProfile, Settings
 from analyzer.store import Store
@@ -33,13 +34,13 @@ def counts(analysis: Analysis) -> tuple[int, int, int]:
 def loaded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths this process loads (and hashes) from now on; a worker's loads are not seen."""
     paths: list[str] = []
-    real = pipeline._Run._read
+    real = collect_module.FileCollector._read
 
-    def spy(self: pipeline._Run, index: int, source: pipeline.Source, *args: object) -> None:
+    def spy(self: collect_module.FileCollector, index: int, source: Source, *args: object) -> None:
         paths.append(source.path)
         real(self, index, source, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline._Run, "_read", spy)
+    monkeypatch.setattr(collect_module.FileCollector, "_read", spy)
     return paths
 
 
@@ -193,7 +194,7 @@ def test_a_metrics_version_bump_summarizes_again(
 ) -> None:
     db = tmp_path / "store.sqlite3"
     run(folder, db)
-    monkeypatch.setattr(pipeline, "METRICS_VERSION", pipeline.METRICS_VERSION + 1)
+    monkeypatch.setattr(collect_module, "METRICS_VERSION", collect_module.METRICS_VERSION + 1)
     assert counts(run(folder, db)) == (0, 0, 6)
     assert counts(run(folder, db)) == (6, 0, 0)
 
@@ -203,7 +204,7 @@ def test_a_changed_summary_layout_summarizes_again(
 ) -> None:
     db = tmp_path / "store.sqlite3"
     run(folder, db)
-    monkeypatch.setattr(pipeline, "SUMMARY_LAYOUT", "another shape")
+    monkeypatch.setattr(collect_module, "SUMMARY_LAYOUT", "another shape")
     assert counts(run(folder, db)) == (0, 0, 6)
 
 
@@ -286,7 +287,7 @@ def test_parallel_and_serial_give_the_same_report(
     write_runs(folder, 24)
     (folder / "broken.fit").write_bytes(b".FIT" + bytes(40))
     serial = analyze([folder], jobs=1)
-    monkeypatch.setattr(pipeline, "PARALLEL_AFTER_S", 0.0)  # workers from the first file
+    monkeypatch.setattr(local_engine, "PARALLEL_AFTER_S", 0.0)  # workers from the first file
     parallel = analyze([folder], jobs=2)
     assert render_json(parallel) == render_json(serial)
     with Store.open(tmp_path / "store.sqlite3") as store:

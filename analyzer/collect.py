@@ -1,0 +1,330 @@
+"""The read, summarize and store steps for a run: every file's summaries, parsing only what
+the store does not already know.
+
+With a ``Store``, a file whose size and mtime are unchanged is taken from the store without
+being opened; a file with new bytes is parsed by the engine (``engines``: here, or in worker
+processes). A new file whose size no stored file has is read and hashed by the task that parses
+it (its bytes would otherwise cross a pipe: a tenth of a cold run's CPU). One with a stored
+file's size is read and hashed here first, because its hash may say it needs no parsing at all
+(a renamed or copied file), and so is a zip member, which can only be read while discovery has
+its archive open: zip members are handled as discovery meets them, plain files once it is done
+(when their number is known, for the progress bar). Only this module writes file results to
+the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from analyzer.engines import Engine, EngineFactory
+from analyzer.engines.local import LocalEngine
+from analyzer.engines.tasks import Parsed, ParseJob, content_hash, given_bytes, load_bytes
+from analyzer.metrics.summary import METRICS_VERSION, ActivitySummary
+from analyzer.readers import ReadFailure, Source, discover
+from analyzer.readers.strava import StravaMeta
+from analyzer.settings import AthleteProfile
+from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, ResultRow, Store
+from analyzer.summary_rows import SUMMARY_LAYOUT, decode_summaries
+
+__all__ = ["Collected", "Progress", "RunStats", "collect"]
+
+log = logging.getLogger("calfguard")
+
+#: Called as files are done: (files done, files found so far, discovery finished).
+Progress = Callable[[int, int, bool], None]
+
+#: Plain files are looked up in the store this many at a time (one query each).
+STORE_LOOKUP_FILES = 500
+
+
+@dataclass(slots=True)
+class RunStats:
+    """What a run did with each file (for logs, tests and the benchmark)."""
+
+    files: int = 0  # files and zip entries found
+    unchanged: int = 0  # from the store without opening them (size and mtime unchanged)
+    reused: int = 0  # opened and hashed, content already known (renamed, touched, copied)
+    parsed: int = 0  # read and summarized in this run
+    unreadable: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class Collected:
+    summaries: list[ActivitySummary]  # sorted by start time
+    errors: list[ReadFailure]  # in discovery order
+    stats: RunStats
+
+
+def collect(
+    paths: Iterable[str | os.PathLike[str]],
+    profile: AthleteProfile,
+    *,
+    store: Store | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    engine: EngineFactory | None = None,
+) -> Collected:
+    """Every file's summaries and every unreadable file, parsed by ``engine`` (default: the
+    local one with ``jobs`` processes), through ``store`` when given."""
+    collector = FileCollector(profile, store, progress)
+    make_engine = engine or partial(LocalEngine, jobs)
+    started = time.perf_counter()
+    collector.engine = make_engine(collector.handle)
+    try:
+        collector.go(paths)
+    finally:
+        collector.engine.close()
+    collector.stats.seconds = time.perf_counter() - started
+    summaries: list[ActivitySummary] = []
+    errors: list[ReadFailure] = []
+    for outcome in collector.outcomes:
+        if isinstance(outcome, ReadFailure):
+            errors.append(outcome)
+        elif outcome is not None:
+            summaries.extend(outcome)
+    summaries.sort(key=lambda s: (s.start_time, s.id))
+    collector.stats.unreadable = len(errors)
+    s = collector.stats
+    log.info(
+        "%d files: %d unchanged in the store, %d known content, %d read, %d unreadable (%.2f s)",
+        s.files, s.unchanged, s.reused, s.parsed, s.unreadable, s.seconds,
+    )  # fmt: skip
+    return Collected(summaries, errors, collector.stats)
+
+
+@dataclass(frozen=True, slots=True)
+class _FileStamp:
+    """What the store keeps to recognise a file: its stat (size, mtime; None when it has none)
+    and its metadata's digest (its other content key is the bytes' hash, which whoever loads
+    the file finds)."""
+
+    stat: tuple[int, int] | None
+    meta: str
+
+
+class FileCollector:
+    """One run through the files: discovery, the store's answers, and the engine's results,
+    each file's outcome kept at its place in discovery order."""
+
+    engine: Engine
+
+    def __init__(
+        self, profile: AthleteProfile, store: Store | None, progress: Progress | None
+    ) -> None:
+        self.profile = profile
+        self.fingerprint = profile.fingerprint()
+        self.store = store
+        self.progress = progress
+        self.index = store.file_index() if store is not None else {}
+        self.known_hashes = {row.hash for row in self.index.values()}
+        # A new file of a size no stored file has cannot be a stored one renamed or copied.
+        # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
+        self.known_sizes = {row.size for row in self.index.values()}
+        self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
+        self.stamps: dict[int, _FileStamp] = {}  # of the files the engine has
+        self.stats = RunStats()
+        self.discovering = True
+        self.done = 0
+
+    # --- the walk ---
+
+    def go(self, paths: Iterable[str | os.PathLike[str]]) -> None:
+        files: list[tuple[int, Source, Path]] = []
+        for item in discover(paths):
+            index = len(self.outcomes)
+            self.outcomes.append(None)
+            self.stats.files += 1
+            if isinstance(item, ReadFailure):
+                self._finish(index, item, None)
+                continue
+            origin = _origin(item)
+            if origin is not None and str(origin) == item.path:
+                files.append((index, item, origin))  # a plain file: after discovery
+            else:
+                self._zip_member(index, item, origin)  # while its archive is open
+            self.engine.poll()
+        self.discovering = False
+        self._report_progress()
+        for start in range(0, len(files), STORE_LOOKUP_FILES):
+            self._plain_files(files[start : start + STORE_LOOKUP_FILES])
+        self.engine.finish()
+
+    def _fresh(self, row: ResultRow | None) -> bool:
+        if row is None or row.metrics_version != METRICS_VERSION:
+            return False
+        if row.failure is not None:
+            return row.calfguard_version == CALFGUARD_VERSION
+        return row.layout == SUMMARY_LAYOUT and row.profile == self.fingerprint
+
+    def _unchanged(self, source: Source, stat: tuple[int, int] | None, meta: str) -> str | None:
+        """The stored hash of a file whose size and mtime (and metadata) are as stored."""
+        row = self.index.get(source.path)
+        if stat is None or row is None or (row.size, row.mtime_ns) != stat or row.meta != meta:
+            return None
+        return row.hash
+
+    def _plain_files(self, batch: Sequence[tuple[int, Source, Path]]) -> None:
+        known: list[tuple[int, Source, str, _FileStamp]] = []
+        changed: list[tuple[int, Source, tuple[int, int] | None, str]] = []
+        for index, source, origin in batch:
+            stat = _stat(origin)
+            meta = _meta_digest(source.meta)
+            stored_hash = self._unchanged(source, stat, meta)
+            if stored_hash is None:
+                changed.append((index, source, stat, meta))
+            else:
+                known.append((index, source, stored_hash, _FileStamp(stat, meta)))
+        self.engine.expect(len(changed))
+        for index, source, stat, meta in changed:
+            if stat is not None and self._surely_new(source.path, stat[0]):
+                job = ParseJob(index, source.path, source.load, None, source.meta, self.profile)
+                self._submit(job, _FileStamp(stat, meta), stat[0])
+            else:
+                self._read(index, source, stat, meta)
+        if known and self.store is not None:
+            rows = self.store.results((h, stamp.meta) for _, _, h, stamp in known)
+            for index, source, stored_hash, stamp in known:
+                row = rows.get((stored_hash, stamp.meta))
+                if not self._from_store(index, source.path, row, "unchanged"):
+                    self._read(index, source, stamp.stat, stamp.meta)
+                self.engine.poll()
+
+    def _surely_new(self, path: str, size: int) -> bool:
+        """Whether a changed file's bytes are surely not stored, so that the task that parses
+        it may load it: a new path with a size no stored file has. (A stored path may have
+        been touched; its bytes are hashed here.)"""
+        sizes = self.known_sizes
+        return path not in self.index and RACY_SIZE not in sizes and size not in sizes
+
+    def _zip_member(self, index: int, source: Source, origin: Path | None) -> None:
+        stat = _stat(origin) if origin is not None else None
+        meta = _meta_digest(source.meta)
+        stored_hash = self._unchanged(source, stat, meta)
+        if stored_hash is not None and self.store is not None:
+            row = self.store.results([(stored_hash, meta)]).get((stored_hash, meta))
+            if self._from_store(index, source.path, row, "unchanged"):
+                return
+        self._read(index, source, stat, meta)
+
+    def _from_store(self, index: int, path: str, row: ResultRow | None, how: str) -> bool:
+        """Finishes a file from its stored result, if that is fresh; ``how`` is the stats
+        counter it goes to."""
+        if row is None or not self._fresh(row):
+            return False
+        if row.failure is not None:
+            self._finish(index, ReadFailure(path, row.failure), how)
+            return True
+        summaries = decode_summaries(row.summaries or "", path)
+        if summaries is None:
+            return False
+        self._finish(index, summaries, how)
+        return True
+
+    def _read(self, index: int, source: Source, stat: tuple[int, int] | None, meta: str) -> None:
+        """Loads and hashes a new or changed file; reuses what is stored for its content,
+        or has it parsed."""
+        data = load_bytes(source)
+        if isinstance(data, ReadFailure):
+            self._finish(index, data, None)
+            return
+        digest = content_hash(data)
+        stamp = _FileStamp(stat, meta)
+        if self.store is not None:
+            row = self.store.results([(digest, meta)]).get((digest, meta))
+            if self._from_store(index, source.path, row, "reused"):
+                self._remember(source.path, digest, stamp)
+                return
+        given = partial(given_bytes, data)
+        job = ParseJob(index, source.path, given, digest, source.meta, self.profile)
+        self._submit(job, stamp, len(data))
+
+    def _remember(self, path: str, digest: str, stamp: _FileStamp) -> None:
+        """Records the file under its path; drops paths with the same bytes that are gone
+        (the file was renamed)."""
+        if self.store is None:
+            return
+        if stamp.stat is not None:
+            self.store.put_file(path, *stamp.stat, digest, stamp.meta)
+        if digest not in self.known_hashes:
+            return  # no other path had these bytes when the run started
+        for other in self.store.paths_with_hash(digest):
+            if other != path and _path_removed(other):
+                self.store.forget_file(other)
+
+    # --- what the engine parses ---
+
+    def _submit(self, job: ParseJob, stamp: _FileStamp, size_bytes: int) -> None:
+        self.stamps[job.index] = stamp
+        self.engine.submit(job, size_bytes)
+
+    def handle(self, done: Parsed) -> None:
+        """Takes a parsed file from the engine: its outcome, and its result for the store."""
+        stamp = self.stamps.pop(done.index)
+        self._finish(done.index, done.outcome, None)
+        if done.hash is None:
+            return  # its bytes could not be loaded: unreadable, not parsed
+        self.stats.parsed += 1
+        if self.store is None or not done.keep:
+            return
+        failed = isinstance(done.outcome, ReadFailure)
+        self.store.put_result(
+            ResultRow(
+                done.hash,
+                stamp.meta,
+                METRICS_VERSION,
+                SUMMARY_LAYOUT,
+                self.fingerprint,
+                CALFGUARD_VERSION,
+                None if failed else done.encoded,
+                done.encoded if failed else None,
+            )
+        )
+        self._remember(done.path, done.hash, stamp)
+
+    def _finish(
+        self, index: int, outcome: list[ActivitySummary] | ReadFailure, how: str | None
+    ) -> None:
+        self.outcomes[index] = outcome
+        if how == "unchanged":
+            self.stats.unchanged += 1
+        elif how == "reused":
+            self.stats.reused += 1
+        self.done += 1
+        self._report_progress()
+
+    def _report_progress(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, len(self.outcomes), not self.discovering)
+
+
+def _origin(source: Source) -> Path | None:
+    """The file a source's bytes come from (a zip member's archive), when its loader says."""
+    args = getattr(source.load, "args", ())
+    return args[0] if args and isinstance(args[0], Path) else None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _meta_digest(meta: StravaMeta | None) -> str:
+    if meta is None:
+        return ""
+    return hashlib.blake2b(repr(meta).encode(), digest_size=8).hexdigest()
+
+
+def _path_removed(path: str) -> bool:
+    """Whether a stored path no longer exists (for a zip member: its archive)."""
+    return not os.path.lexists(path.split("!/", 1)[0])
