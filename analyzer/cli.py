@@ -13,6 +13,7 @@ defaults (docs/config.md). Logs and progress go to stderr, the report to stdout 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import io
 import logging
@@ -40,15 +41,16 @@ from rich.text import Text
 
 from analyzer import __version__
 from analyzer import config as configuration
+from analyzer.engines.local import default_jobs
 from analyzer.errors import ConfigError, StoreError
+from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
 from analyzer.identity import unmatched
 from analyzer.model import Sport
-from analyzer.pipeline import Analysis, Progress, analyze, default_jobs, finding_keys, new_findings
+from analyzer.pipeline import Analysis, Progress, analyze
 from analyzer.report import json_report
 from analyzer.report.csv_report import activities_csv, weeks_csv, write_csv
 from analyzer.report.json_report import json_pieces
 from analyzer.report.markdown import render_markdown
-from analyzer.report.records import select_activities
 from analyzer.report.terminal import (
     make_console,
     render_activities,
@@ -57,7 +59,7 @@ from analyzer.report.terminal import (
     render_weeks,
 )
 from analyzer.rules import Severity
-from analyzer.store import Store, default_db_path, digest_paths
+from analyzer.store import Store, default_db_path
 from analyzer.store import rebuild as rebuild_store
 
 EXIT_OK = 0
@@ -120,20 +122,44 @@ def main_options(
     """calfguard reads FIT, GPX and TCX files (gzipped or not, folders, Strava exports)."""
 
 
-# Options of the runs that use the store (report, cache, config show).
+# --- the options, defined once for every command that takes them ------------------------------
+
+PathsArgument = Annotated[list[Path], typer.Argument(help="Files and folders to analyse.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+]
+UnitsOption = Annotated[
+    Units | None, typer.Option(help="Display units [default: km].", show_default=False)
+]
+TimezoneOption = Annotated[
+    str | None, typer.Option(help="IANA time zone for files that do not record their UTC offset.")
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds.")
+]
+SetSportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set-sport",
+        metavar="PATTERN=SPORT",
+        help="Say what a file is (e.g. commute.gpx=cycling, 'treadmill/*.tcx=treadmill', "
+        "'race.fit#2=running' for one session), over the file and the inference; repeat for "
+        "several. The config file's sports table does the same.",
+    ),
+]
 SinceOption = Annotated[
     str | None,
     typer.Option(
-        help="Report from this local date (YYYY-MM-DD, or 30d / 8w before today); earlier "
-        "runs still count for the rules' look-back."
+        help="From this local date (YYYY-MM-DD, or 30d / 8w before today); earlier runs still "
+        "count for the rules' look-back."
     ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option(help="Report up to this local date (YYYY-MM-DD, or 7d before today)."),
+    typer.Option(help="Up to this local date (YYYY-MM-DD, or 7d before today)."),
 ]
 WeekStartOption = Annotated[
-    str | None, typer.Option(help="First day of the week (default: monday).", show_default=False)
+    str | None, typer.Option(help="First day of the week [default: monday].", show_default=False)
 ]
 DbOption = Annotated[
     Path | None,
@@ -142,46 +168,36 @@ DbOption = Annotated[
 LockTimeoutOption = Annotated[
     float | None,
     typer.Option(
-        help="Seconds to wait for another run using the same store (default: 30).",
+        help="Seconds to wait for another run using the same store [default: 30].",
         show_default=False,
     ),
 ]
 JobsOption = Annotated[
     int | None,
     typer.Option(
-        "--jobs", "-j", help="Processes reading files (default: the CPU count).",
+        "--jobs", "-j", help="Processes reading files [default: the CPU count].",
         show_default=False,
     ),
 ]  # fmt: skip
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
+]
 VerboseOption = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="Progress and counts on stderr.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
-NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
-]
 
 
 @app.command()
 def report(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders to analyse.")],
+    paths: PathsArgument,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.terminal,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
-    ] = None,
-    units: Annotated[
-        Units | None, typer.Option(help="Display units (default: km).", show_default=False)
-    ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(help="IANA time zone for files that do not record their UTC offset."),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds."),
-    ] = None,
+    output: OutputOption = None,
+    units: UnitsOption = None,
+    timezone: TimezoneOption = None,
+    config: ConfigOption = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="List every finding, not only the last 4 weeks'.")
     ] = False,
@@ -207,9 +223,7 @@ def report(
     _check_output(output_format, output)
     _logging(verbose, quiet)
     resolved = _resolve(
-        configuration.Flags(
-            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
-        )
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
     )
     first, last = _period(since, until)
     try:
@@ -220,12 +234,12 @@ def report(
                     progress=progress, since=first, until=last,
                 )  # fmt: skip
             windowed = first is not None or last is not None
-            previous = _swap_findings(analysis, store, paths, windowed)
+            previous = swap_findings(analysis, store, paths, windowed)
     except StoreError as exc:
         _fail(str(exc))
     # The store is released before the report is written: a slow reader of the output (a
     # pager, a full pipe) does not hold up the next run.
-    with _restoring_findings(resolved, None if no_cache else paths, previous):
+    with restoring_findings(resolved.db, None if no_cache else paths, previous):
         _render_report(analysis, output_format, output, resolved.units, show_all)
     new = new_findings(analysis, previous, Severity[fail_on.name.upper()]) if fail_on else []
     _report_errors(paths, analysis)
@@ -299,42 +313,11 @@ def _render_report(
         _draw(output, lambda console: render_terminal(analysis, console, unit, show_all))
 
 
-# Options the table commands share.
-PathsArgument = Annotated[list[Path], typer.Argument(help="Files and folders to analyse.")]
-UnitsOption = Annotated[
-    Units | None, typer.Option(help="Display units [default: km].", show_default=False)
-]
-TimezoneOption = Annotated[
-    str | None, typer.Option(help="IANA time zone for files that do not record their UTC offset.")
-]
-ConfigOption = Annotated[
-    Path | None, typer.Option(help="Config file (TOML): athlete, shoes, time zone, thresholds.")
-]
-SetSportOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set-sport",
-        metavar="PATTERN=SPORT",
-        help="Say what a file is (e.g. commute.gpx=cycling, 'treadmill/*.tcx=treadmill', "
-        "'race.fit#2=running' for one session), over the file and the inference; repeat for "
-        "several. The config file's sports table does the same.",
-    ),
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
-]
-
-
 @app.command()
 def activities(
     paths: PathsArgument,
-    since: Annotated[
-        str | None,
-        typer.Option(help="From this local date (YYYY-MM-DD, or 30d / 8w before today)."),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Up to this local date (YYYY-MM-DD, or 7d before today).")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     sport: Annotated[
         list[Sport] | None, typer.Option(help="Only this sport (repeat for several).")
     ] = None,
@@ -356,14 +339,13 @@ def activities(
     _logging(verbose=0, quiet=False)
     first, last = _period(since, until)
     resolved = _resolve(
-        configuration.Flags(
-            config, timezone, units, None, db, jobs, lock_timeout, tuple(set_sport or ())
-        )
+        configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout), set_sport
     )
-    analysis = _analyze_with_store(paths, resolved, no_cache)
+    analysis = _analyze_with_store(paths, resolved, no_cache, first, last)
     _report_errors(paths, analysis)
     _warn_unmatched(set_sport, analysis)
-    chosen = select_activities(analysis, first, last, sport or ())
+    wanted = set(sport or ())
+    chosen = [s for s in analysis.summaries if not wanted or s.sport in wanted]
     if output_format is TableFormat.json:
         _emit(json_report.render_activities_json(chosen, analysis), output)
     elif output_format is TableFormat.csv:
@@ -389,7 +371,7 @@ def show(
 ) -> None:
     """Show one activity in detail: every metric with its units, and its data quality."""
     _check_output(None, output)
-    resolved = _resolve(configuration.Flags(config, timezone, units, sports=tuple(set_sport or ())))
+    resolved = _resolve(configuration.Flags(config, timezone, units), set_sport)
     analysis = analyze([file], resolved.settings)
     _warn_unmatched(set_sport, analysis)
     if output_format is ShowFormat.json:
@@ -420,9 +402,7 @@ def weeks(
     _check_output(None, output)
     _logging(verbose=0, quiet=False)
     resolved = _resolve(
-        configuration.Flags(
-            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
-        )
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _report_errors(paths, analysis)
@@ -436,10 +416,14 @@ def weeks(
     raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
-def _resolve(flags: configuration.Flags) -> configuration.Resolved:
+def _resolve(
+    flags: configuration.Flags, set_sport: list[str] | None = None
+) -> configuration.Resolved:
+    """The effective settings: the flags (with --set-sport's patterns), the environment, the
+    config file and the defaults."""
     try:
         return configuration.resolve(
-            flags,
+            dataclasses.replace(flags, sports=tuple(set_sport or ())),
             os.environ,
             default_config=configuration.default_config_path(),
             default_db=default_db_path(),
@@ -462,12 +446,15 @@ def _period(since: str | None, until: str | None) -> tuple[date | None, date | N
 
 
 def _analyze_with_store(
-    paths: list[Path], resolved: configuration.Resolved, no_cache: bool
-) -> Analysis:
+    paths: list[Path], resolved: configuration.Resolved, no_cache: bool,
+    since: date | None = None, until: date | None = None,
+) -> Analysis:  # fmt: skip
     """The table commands read through the same store as ``report``: nothing parsed twice."""
     try:
         with _store(resolved, no_cache) as store:
-            return analyze(paths, resolved.settings, store=store, jobs=resolved.jobs)
+            return analyze(
+                paths, resolved.settings, store=store, jobs=resolved.jobs, since=since, until=until
+            )
     except StoreError as exc:
         _fail(str(exc))
 
@@ -480,39 +467,6 @@ def _store(resolved: configuration.Resolved, no_cache: bool) -> Iterator[Store |
     log.info("store: %s", resolved.db)
     with Store.open(resolved.db, resolved.lock_timeout_s) as store:
         yield store
-
-
-def _swap_findings(
-    analysis: Analysis, store: Store | None, paths: list[Path], windowed: bool
-) -> dict[str, int] | None:
-    """Keeps this run's findings for the next run over the same paths; returns the previous
-    run's (None: no previous run, or no store, and then every finding is new). A run limited
-    by --since/--until sees only some of them, so it adds its own to those kept rather than
-    replacing them: an ad-hoc look at last month must not make tonight's run mail old news."""
-    if store is None:
-        return None
-    scope = digest_paths(paths)
-    previous = store.previous_findings(scope)
-    keys = finding_keys(analysis)
-    if windowed and previous is not None:
-        keys = {key: max(keys.get(key, 0), previous.get(key, 0)) for key in previous | keys}
-    store.record_findings(scope, keys)
-    return previous
-
-
-@contextlib.contextmanager
-def _restoring_findings(
-    resolved: configuration.Resolved, paths: list[Path] | None, previous: dict[str, int] | None
-) -> Iterator[None]:
-    """If the report cannot be written, the previous run's findings are put back, so that
-    the next run still counts this run's as new (best effort)."""
-    try:
-        yield
-    except BaseException:
-        if paths is not None:
-            with contextlib.suppress(StoreError), Store.open(resolved.db, 5.0) as store:
-                store.record_findings(digest_paths(paths), previous)
-        raise
 
 
 def _logging(verbose: int, quiet: bool) -> None:
@@ -642,7 +596,7 @@ app.add_typer(config_app, name="config")
 def config_show(
     config: ConfigOption = None,
     timezone: TimezoneOption = None,
-    units: Annotated[Units | None, typer.Option(help="Display units.")] = None,
+    units: UnitsOption = None,
     week_start: WeekStartOption = None,
     db: DbOption = None,
     jobs: JobsOption = None,
@@ -652,9 +606,7 @@ def config_show(
     """Print the effective settings as TOML, each with where it came from (flag, environment
     variable, config file or default)."""
     resolved = _resolve(
-        configuration.Flags(
-            config, timezone, units, week_start, db, jobs, lock_timeout, tuple(set_sport or ())
-        )
+        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
     )
     typer.echo(configuration.show(resolved), nl=False)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from analyzer.guide import DISCLAIMER, RED_FLAGS
 from analyzer.identity import fallback_source
 from analyzer.local_calendar import WEEKDAYS, local_start
 from analyzer.metrics.summary import ActivitySummary
-from analyzer.model import OffsetSource, Sport
+from analyzer.model import OffsetSource
 from analyzer.pipeline import Analysis
 from analyzer.readers import ReadFailure
 from analyzer.report.digest import Digest, QualityNote, digest
@@ -91,24 +91,6 @@ def activity_row(summary: ActivitySummary, analysis: Analysis) -> dict[str, Any]
         "quality": s.quality,
     }
     return {key: plain(value) for key, value in row.items()}
-
-
-def select_activities(
-    analysis: Analysis, since: date | None = None, until: date | None = None,
-    sports: Iterable[Sport] = (),
-) -> list[ActivitySummary]:  # fmt: skip
-    """The activities whose local date is within [since, until] and whose sport is one of
-    ``sports`` (any when empty), in time order."""
-    wanted = set(sports)
-    chosen = []
-    for s in analysis.summaries:
-        day = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone).date()
-        if (since and day < since) or (until and day > until):
-            continue
-        if wanted and s.sport not in wanted:
-            continue
-        chosen.append(s)
-    return chosen
 
 
 def week_row(week: Week) -> dict[str, Any]:
