@@ -21,18 +21,20 @@ from analyzer.local_calendar import local_start
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
     Digest,
     by_importance,
     digest,
     grouped,
     period_text,
 )
-from analyzer.report.terminal import SPORT_LABELS
+from analyzer.report.wording import (
+    NOT_ALL_CLEAR,
+    ROUTINE_KINDS,
+    RULE_TITLES,
+    SEVERITY_MEANING,
+    SKIPPED_SILENTLY,
+    sport_label,
+)
 from analyzer.rules import CauseStatus, Finding
 from analyzer.training_load import History
 
@@ -331,7 +333,7 @@ def _activities(analysis: Analysis, unit: str) -> str:
         note = " (duplicate, not counted)" if s.id in duplicates else ""
         rows.append([
             esc(local.strftime("%Y-%m-%d %H:%M")),
-            esc(SPORT_LABELS.get(s.sport, s.sport.value)),
+            esc(sport_label(s.sport)),
             esc(s.name or ""),
             esc(u.distance_number(s.distance_m, unit, 2)),
             esc(u.duration(s.moving_time_s)),

@@ -11,17 +11,19 @@ from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
     Digest,
     by_importance,
     digest,
     grouped,
     period_text,
     recent_text,
+)
+from analyzer.report.wording import (
+    NOT_ALL_CLEAR,
+    ROUTINE_KINDS,
+    RULE_TITLES,
+    SEVERITY_MEANING,
+    SKIPPED_SILENTLY,
 )
 from analyzer.rules import RULES, CauseStatus, Finding
 from analyzer.training_load import History

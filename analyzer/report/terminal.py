@@ -23,16 +23,10 @@ from rich.text import Text
 from analyzer.guide import DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
 from analyzer.local_calendar import local_start
 from analyzer.metrics.summary import ActivitySummary
-from analyzer.model import Sport, SportSource
+from analyzer.model import SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report.digest import (
-    BY_ACTIVITY,
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
     Digest,
     digest,
     first_sentence,
@@ -41,6 +35,15 @@ from analyzer.report.digest import (
     recent_text,
 )
 from analyzer.report.records import activity_row
+from analyzer.report.wording import (
+    BY_ACTIVITY,
+    NOT_ALL_CLEAR,
+    ROUTINE_KINDS,
+    RULE_TITLES,
+    SEVERITY_MEANING,
+    SKIPPED_SILENTLY,
+    sport_label,
+)
 from analyzer.rules import CauseStatus, Finding, Severity
 from analyzer.training_load import Week
 
@@ -49,11 +52,6 @@ BAR_BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 8
 WIDE = 110  # from this width on, the weekly table shows its extra columns
 MAX_FILES_LISTED = 5
-SPORT_LABELS = {
-    Sport.RUNNING: "run", Sport.TRAIL_RUNNING: "trail run", Sport.TREADMILL: "treadmill",
-    Sport.TRACK: "track", Sport.WALKING: "walk", Sport.HIKING: "hike", Sport.CYCLING: "ride",
-    Sport.SWIMMING: "swim", Sport.OTHER: "other",
-}  # fmt: skip
 
 
 def make_console(
@@ -338,7 +336,7 @@ def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, u
             name += " (implausible, not counted)"
         table.add_row(
             local.strftime("%Y-%m-%d %H:%M"),
-            SPORT_LABELS.get(s.sport, s.sport.value),
+            sport_label(s.sport),
             u.distance_number(s.distance_m, unit, 2),
             u.duration(s.moving_time_s),
             u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-",
@@ -498,7 +496,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
         row = activity_row(s, analysis)
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
         title = s.name or s.path.replace("\\", "/").rsplit("/", 1)[-1]
-        when = f"{SPORT_LABELS.get(s.sport, s.sport.value)}, {local.strftime('%Y-%m-%d %H:%M')}"
+        when = f"{sport_label(s.sport)}, {local.strftime('%Y-%m-%d %H:%M')}"
         console.print(Text.assemble((title, "bold underline"), f"  {when}"))
         console.print()
         identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]

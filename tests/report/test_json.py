@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from analyzer.pipeline import Analysis
-from analyzer.report.digest import QUALITY_KINDS
 from analyzer.report.json_report import render_json
+from analyzer.report.wording import QUALITY_KINDS
 from tests.report.conftest import CONFIG, SAMPLE, run
 from tests.report.schema_check import Checked, schema, validate_part, validate_report
 
