@@ -14,7 +14,7 @@ from functools import partial
 
 from analyzer.errors import ReadError
 from analyzer.metrics.summary import ActivitySummary, summarize
-from analyzer.readers import ReadFailure, Source, read_source, source_bytes
+from analyzer.readers import ReadFailure, Source, internal_failure, read_source, source_bytes
 from analyzer.readers.strava import StravaMeta
 from analyzer.settings import AthleteProfile
 from analyzer.summary_rows import encode_summaries
@@ -75,9 +75,7 @@ def parse(job: ParseJob) -> Parsed:
         failure = ReadFailure(exc.path, exc.reason)
         return Parsed(job.index, job.path, failure, exc.reason, True, digest)
     except Exception as exc:  # a bug must not end a nightly batch: report it, retry next run
-        reason = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
-        failure = ReadFailure(job.path, reason)
-        return Parsed(job.index, job.path, failure, None, False, digest)
+        return Parsed(job.index, job.path, internal_failure(job.path, exc), None, False, digest)
     encoded = encode_summaries(summaries, job.path)
     return Parsed(job.index, job.path, summaries, encoded, encoded is not None, digest)
 

@@ -1,7 +1,10 @@
 """The read step: paths -> activities, and the only place that knows file formats.
 
-``read_paths`` never raises for a bad file: each one becomes a ``ReadFailure`` with the reason,
-and the rest of the batch goes on.
+``read_source`` is the entry point: one source's bytes -> its activities, whatever the format
+(``read_bytes`` sniffs it and picks the reader), or a ``ReadError`` with the reason. The
+pipeline finds sources with ``discover`` and parses each in a task (``engines.tasks``);
+``iter_read`` and ``read_paths`` do the same in one loop, for tools and tests. Neither raises for
+a bad file: each becomes a ``ReadFailure`` with the reason, and the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "ReadResult",
     "Source",
     "discover",
+    "internal_failure",
     "iter_read",
     "read_bytes",
     "read_paths",
@@ -59,10 +63,15 @@ def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity
         except ReadError as exc:
             yield ReadFailure(exc.path, exc.reason)
         except Exception as exc:  # a reader bug must cost this file, not the batch
-            reason = f"internal error (a calfguard bug, please report it): {type(exc).__name__}"
-            yield ReadFailure(item.path, f"{reason}: {exc}"[:300])
+            yield internal_failure(item.path, exc)
         else:
             yield activities
+
+
+def internal_failure(path: str, exc: Exception) -> ReadFailure:
+    """What a bug (anything but a ``ReadError``) costs: this file, said as such."""
+    reason = f"internal error (a calfguard bug, please report it): {type(exc).__name__}"
+    return ReadFailure(path, f"{reason}: {exc}"[:300])
 
 
 def source_bytes(source: Source) -> bytes:

@@ -7,6 +7,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -294,3 +295,32 @@ def test_parallel_and_serial_give_the_same_report(
         stored = analyze([folder], jobs=2, store=store)
     assert stored.stats.parsed == 25
     assert render_json(stored) == render_json(serial)
+
+
+def test_a_bug_costs_its_file_only_and_is_not_stored(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exception that is not a ReadError (a bug) in a parse task: that file is listed as an
+    internal error, the others are read, and the file is parsed again on the next run rather
+    than remembered as unreadable."""
+    from analyzer.engines import tasks
+
+    real = tasks.summarize
+
+    def buggy(activity: Any, profile: Any) -> Any:
+        if activity.path.endswith("run-0005.gpx.gz"):
+            raise IndexError("a bug")
+        return real(activity, profile)
+
+    db = tmp_path / "store.sqlite3"
+    monkeypatch.setattr(tasks, "summarize", buggy)
+    first = run(folder, db)
+    assert [(Path(e.path).name, e.reason) for e in first.errors] == [
+        ("run-0005.gpx.gz", "internal error (a calfguard bug, please report it): IndexError: a bug")
+    ]
+    assert len(first.summaries) == 5
+    assert counts(first) == (0, 0, 6)
+    monkeypatch.setattr(tasks, "summarize", real)
+    second = run(folder, db)
+    assert (second.errors, len(second.summaries)) == ([], 6)
+    assert counts(second) == (5, 0, 1)
