@@ -20,20 +20,13 @@ from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
 from analyzer.local_calendar import local_start
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
+from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
     by_importance,
     digest,
     grouped,
     period_text,
-)
-from analyzer.report.wording import (
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
-    sport_label,
 )
 from analyzer.rules import CauseStatus, Finding
 from analyzer.training_load import History
@@ -118,18 +111,18 @@ def _now(d: Digest, unit: str) -> str:
         return ""
     out = ["<h2>What matters most now</h2>"]
     if not d.current:
-        out.append(f"<p>No findings in the last 4 weeks. {esc(NOT_ALL_CLEAR)}</p>")
+        out.append(f"<p>No findings in the last 4 weeks. {esc(wording.NOT_ALL_CLEAR)}</p>")
     else:
         out.append('<ul class="now">')
         for f in d.current:
             out.append(
                 f'<li>{_badge(f)} <span class="date">{esc(u.day(f.date, True))}</span> '
-                f"<strong>{esc(RULE_TITLES[f.rule])}</strong> "
+                f"<strong>{esc(wording.RULE_TITLES[f.rule])}</strong> "
                 f'<span class="muted">({esc(CAUSES[f.cause].title)})</span><br>'
                 f"{esc(u.message(f.message, unit))}</li>"
             )
         out.append("</ul>")
-        out.append(f'<p class="muted small">Severity: {esc(SEVERITY_MEANING)}.</p>')
+        out.append(f'<p class="muted small">Severity: {esc(wording.SEVERITY_MEANING)}.</p>')
     if d.earlier:
         out.append(f"<p>{len(d.earlier)} earlier findings are listed under their causes below.</p>")
     return "\n".join(out)
@@ -181,7 +174,7 @@ def rule_card(findings: Sequence[Finding], unit: str, cause_advice: str) -> str:
     )  # fmt: skip
     return (
         f'<div class="card {worst.label}" id="rule-{esc(first.rule)}"><div class="head">'
-        f'<span class="title">{esc(RULE_TITLES[first.rule])}</span> '
+        f'<span class="title">{esc(wording.RULE_TITLES[first.rule])}</span> '
         f'<span class="muted small">{n} finding{"s" if n != 1 else ""}</span></div>'
         f'<ul class="items">{items}</ul>{advice}'
         f'<p class="evidence">Evidence: {esc(first.evidence)}</p></div>'
@@ -291,7 +284,7 @@ def _warming_up(d: Digest) -> str:
     if not d.warming_up:
         return "<h2>Rules still warming up</h2><p>None: every rule had enough history.</p>"
     items = "".join(
-        f"<li><strong>{esc(RULE_TITLES[rule])}</strong>: {esc(why)}</li>"
+        f"<li><strong>{esc(wording.RULE_TITLES[rule])}</strong>: {esc(why)}</li>"
         for rule, why in d.warming_up
     )
     return (
@@ -312,12 +305,12 @@ def _quality(d: Digest) -> str:
     out = ["<h2>Data quality</h2>"]
     for kind, heading, notes in grouped(d.quality):
         files = len({n.path for n in notes})
-        if kind in ROUTINE_KINDS:
+        if kind in wording.ROUTINE_KINDS:
             out.append(f"<p>{esc(heading)}: {files} file{'s' if files != 1 else ''}.</p>")
             continue
         items = "".join(f"<li><code>{esc(n.path)}</code>: {esc(n.message)}</li>" for n in notes)
         out.append(f"<h3>{esc(heading)} ({len(notes)})</h3><ul>{items}</ul>")
-    out.append(f'<p class="muted small">{esc(SKIPPED_SILENTLY)}</p>')
+    out.append(f'<p class="muted small">{esc(wording.SKIPPED_SILENTLY)}</p>')
     return "\n".join(out)
 
 
@@ -333,7 +326,7 @@ def _activities(analysis: Analysis, unit: str) -> str:
         note = " (duplicate, not counted)" if s.id in duplicates else ""
         rows.append([
             esc(local.strftime("%Y-%m-%d %H:%M")),
-            esc(sport_label(s.sport)),
+            esc(wording.sport_label(s.sport)),
             esc(s.name or ""),
             esc(u.distance_number(s.distance_m, unit, 2)),
             esc(u.duration(s.moving_time_s)),

@@ -10,6 +10,7 @@ from analyzer import __version__
 from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS, RED_FLAGS_INTRO
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
+from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
     by_importance,
@@ -17,13 +18,6 @@ from analyzer.report.digest import (
     grouped,
     period_text,
     recent_text,
-)
-from analyzer.report.wording import (
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
 )
 from analyzer.rules import RULES, CauseStatus, Finding
 from analyzer.training_load import History
@@ -80,7 +74,7 @@ def _finding_row(f: Finding, unit: str) -> list[str]:
     return [
         f.severity.label,
         u.day(f.date, with_year=True),
-        f"**{md(RULE_TITLES[f.rule])}**: {md(u.message(f.message, unit))}",
+        f"**{md(wording.RULE_TITLES[f.rule])}**: {md(u.message(f.message, unit))}",
         md(CAUSES[f.cause].title),
     ]
 
@@ -90,11 +84,11 @@ def _now(d: Digest, unit: str) -> str:
         return ""
     lines = ["## What matters most now (the last 4 weeks)", ""]
     if not d.current:
-        lines.append(f"No findings in the last 4 weeks. {md(NOT_ALL_CLEAR)}")
+        lines.append(f"No findings in the last 4 weeks. {md(wording.NOT_ALL_CLEAR)}")
     else:
         rows = [_finding_row(f, unit) for f in d.current]
         lines.append(_table(["Severity", "Date", "Finding", "Cause"], rows, right_from=4))
-        lines += ["", f"Severity: {md(SEVERITY_MEANING)}."]
+        lines += ["", f"Severity: {md(wording.SEVERITY_MEANING)}."]
     if d.earlier:
         lines += ["", f"{len(d.earlier)} earlier findings are listed under their causes below."]
     return "\n".join(lines)
@@ -151,7 +145,7 @@ def _causes(d: Digest, unit: str) -> str:
             for f in mine:
                 lines.append(
                     f"- **{f.severity.label}**, {u.day(f.date, with_year=True)}, "
-                    f"{md(RULE_TITLES[f.rule])}: {md(u.message(f.message, unit))}"
+                    f"{md(wording.RULE_TITLES[f.rule])}: {md(u.message(f.message, unit))}"
                 )
                 if f.advice != c.advice:
                     lines.append(f"  Advice: {md(f.advice)}")
@@ -166,8 +160,8 @@ def _evidence(d: Digest) -> str:
     for rule_id in fired:
         rule = RULES[rule_id]
         lines.append(
-            f"- **{md(RULE_TITLES[rule_id])}** ({md(rule.measurement)}): {md(rule.evidence)}. "
-            f"Strength: {md(rule.strength)}."
+            f"- **{md(wording.RULE_TITLES[rule_id])}** ({md(rule.measurement)}): "
+            f"{md(rule.evidence)}. Strength: {md(rule.strength)}."
         )
     return "\n".join(lines)
 
@@ -177,7 +171,7 @@ def _warming_up(d: Digest) -> str:
         return ""
     if not d.warming_up:
         return "## Rules still warming up\n\nNone: every rule had enough history to be judged."
-    items = "\n".join(f"- **{md(RULE_TITLES[r])}**: {md(why)}" for r, why in d.warming_up)
+    items = "\n".join(f"- **{md(wording.RULE_TITLES[r])}**: {md(why)}" for r, why in d.warming_up)
     return (
         "## Rules still warming up\n\nNot enough history yet; their silence is not an "
         f"all-clear:\n\n{items}"
@@ -194,10 +188,10 @@ def _quality(d: Digest) -> str:
     for kind, heading, notes in grouped(d.quality):
         files = len({n.path for n in notes})
         lines.append("")
-        if kind in ROUTINE_KINDS:
+        if kind in wording.ROUTINE_KINDS:
             lines.append(f"{md(heading)}: {files} file{'s' if files != 1 else ''}.")
             continue
         lines += [f"{md(heading)} ({len(notes)}):", ""]
         lines += [f"- `{_code(n.path)}`: {md(n.message)}" for n in notes]
-    lines += ["", md(SKIPPED_SILENTLY)]
+    lines += ["", md(wording.SKIPPED_SILENTLY)]
     return "\n".join(lines)

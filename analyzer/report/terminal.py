@@ -26,6 +26,7 @@ from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
+from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
     digest,
@@ -35,15 +36,6 @@ from analyzer.report.digest import (
     recent_text,
 )
 from analyzer.report.records import activity_row
-from analyzer.report.wording import (
-    BY_ACTIVITY,
-    NOT_ALL_CLEAR,
-    ROUTINE_KINDS,
-    RULE_TITLES,
-    SEVERITY_MEANING,
-    SKIPPED_SILENTLY,
-    sport_label,
-)
 from analyzer.rules import CauseStatus, Finding, Severity
 from analyzer.training_load import Week
 
@@ -143,7 +135,7 @@ def _headline(d: Digest, console: Console, unit: str) -> None:
 
 def finding_line(f: Finding, unit: str) -> Text:
     return Text.assemble(
-        (RULE_TITLES[f.rule], "bold"),
+        (wording.RULE_TITLES[f.rule], "bold"),
         ": ",
         u.message(first_sentence(f.message), unit),
         (f" [{f.cause.value}]", "dim"),
@@ -177,9 +169,9 @@ def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
     _heading(console, "What matters most now (findings of the last 4 weeks)")
     if d.current:
         console.print(Padding(findings_grid(d.current, unit), (0, 0, 0, 2)))
-        _para(console, f"Severity: {SEVERITY_MEANING}.", style="dim")
+        _para(console, f"Severity: {wording.SEVERITY_MEANING}.", style="dim")
     elif d.first_day is not None:
-        _para(console, f"No findings in the last 4 weeks. {NOT_ALL_CLEAR}")
+        _para(console, f"No findings in the last 4 weeks. {wording.NOT_ALL_CLEAR}")
     else:
         _para(console, "Nothing to judge without activities.")
     if not d.earlier:
@@ -284,7 +276,9 @@ def _warming_up(d: Digest, console: Console) -> None:
         _para(console, "None: every rule had enough history to be judged.")
         return
     _para(console, "Not enough history yet; their silence is not an all-clear:")
-    _bullets(console, [f"{RULE_TITLES[rule]} ({rule}): {why}" for rule, why in d.warming_up], 4)
+    _bullets(
+        console, [f"{wording.RULE_TITLES[rule]} ({rule}): {why}" for rule, why in d.warming_up], 4
+    )
 
 
 def _red_flags(console: Console) -> None:
@@ -297,7 +291,7 @@ def _quality(d: Digest, console: Console) -> None:
     _heading(console, "Data quality")
     for kind, heading, notes in grouped(d.quality):
         files = len({n.path for n in notes})
-        if kind in ROUTINE_KINDS:
+        if kind in wording.ROUTINE_KINDS:
             _para(console, f"{heading}: {files} file{'s' if files != 1 else ''}.")
             continue
         style = "bold" if kind == "unreadable" else ""
@@ -306,7 +300,7 @@ def _quality(d: Digest, console: Console) -> None:
         if len(notes) > MAX_FILES_LISTED:
             lines.append(f"and {len(notes) - MAX_FILES_LISTED} more (--format json lists all)")
         _bullets(console, lines, 4)
-    _para(console, SKIPPED_SILENTLY, style="dim")
+    _para(console, wording.SKIPPED_SILENTLY, style="dim")
 
 
 # --- calfguard activities, show, weeks --------------------------------------------------------
@@ -336,7 +330,7 @@ def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, u
             name += " (implausible, not counted)"
         table.add_row(
             local.strftime("%Y-%m-%d %H:%M"),
-            sport_label(s.sport),
+            wording.sport_label(s.sport),
             u.distance_number(s.distance_m, unit, 2),
             u.duration(s.moving_time_s),
             u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-",
@@ -496,7 +490,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
         row = activity_row(s, analysis)
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
         title = s.name or s.path.replace("\\", "/").rsplit("/", 1)[-1]
-        when = f"{sport_label(s.sport)}, {local.strftime('%Y-%m-%d %H:%M')}"
+        when = f"{wording.sport_label(s.sport)}, {local.strftime('%Y-%m-%d %H:%M')}"
         console.print(Text.assemble((title, "bold underline"), f"  {when}"))
         console.print()
         identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]
@@ -509,7 +503,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
             if key is not None and all(v == "-" for _, v in pairs):
                 pairs = [("", "not recorded")]
             _pairs(console, group, pairs)
-        mine = [n for n in notes if n.path == (s.id if n.kind in BY_ACTIVITY else s.path)]
+        mine = [n for n in notes if n.path == (s.id if n.kind in wording.BY_ACTIVITY else s.path)]
         if mine:
             _heading(console, "Notes on this file")
             _bullets(console, [n.message for n in mine])
