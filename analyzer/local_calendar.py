@@ -17,5 +17,10 @@ def local_start(
     return start_time_utc.astimezone(fallback)
 
 
+def today_in(zone: tzinfo | None) -> date:
+    """Today's date in ``zone`` (None: the machine's zone)."""
+    return datetime.now(zone).date() if zone is not None else datetime.now().astimezone().date()
+
+
 def local_date(start_time_utc: datetime, utc_offset_s: int | None, fallback: tzinfo | None) -> date:
     return local_start(start_time_utc, utc_offset_s, fallback).date()

@@ -20,7 +20,7 @@ from datetime import date
 from analyzer.collect import Progress, RunStats, collect
 from analyzer.engines import EngineFactory
 from analyzer.identity import resolve
-from analyzer.local_calendar import local_date
+from analyzer.local_calendar import local_date, today_in
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.readers import ReadFailure
 from analyzer.rules import Assessment, assess
@@ -41,6 +41,7 @@ class Analysis:
     stats: RunStats = field(default_factory=RunStats)
     since: date | None = None  # the report period asked for (None: open)
     until: date | None = None
+    today: date = field(default_factory=date.today)  # the runner's, when the report was made
 
     @property
     def duplicate_of(self) -> dict[str, str]:
@@ -82,6 +83,7 @@ def analyze(
     since: date | None = None,
     until: date | None = None,
     engine: EngineFactory | None = None,
+    today: date | None = None,
 ) -> Analysis:
     """Reads (or takes from ``store``) every activity under ``paths`` and assesses them.
 
@@ -89,7 +91,9 @@ def analyze(
     the report were made that day, activities before ``since`` still count for the rules'
     look-back (a run is compared with the 30 days before it), but only the activities,
     weeks and findings of the period are reported. Unreadable files are always listed.
-    ``engine`` says where parsing runs (default: ``jobs`` local processes).
+    ``engine`` says where parsing runs (default: ``jobs`` local processes). ``today`` is the
+    runner's local date (default: the configured zone's, else this computer's): the report's
+    "now" when the folder is live (``report.digest``).
     """
     settings = settings or Settings()
     with _fewer_collections():
@@ -103,8 +107,9 @@ def analyze(
             summaries = [kept.get(s.id, s) for s in summaries]
         assessment = assess(history, settings) if history is not None else None
     analysis = Analysis(
-        settings, summaries, collected.errors, history, assessment, collected.stats, since, until
-    )
+        settings, summaries, collected.errors, history, assessment, collected.stats, since, until,
+        today or today_in(settings.timezone),
+    )  # fmt: skip
     return _within(analysis) if since is not None or until is not None else analysis
 
 

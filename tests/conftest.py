@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,23 @@ def _isolated_user_folders(
         if name.startswith("CALFGUARD_") and name != "CALFGUARD_CORPUS":
             monkeypatch.delenv(name)
     Path(home / "cache").mkdir()
+
+
+#: The day every test runs on, unless it says otherwise (``analyze(today=...)``): the sample
+#: history's last day, so that no report a test checks changes with the calendar.
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _today_is_fixed() -> Iterator[None]:
+    import analyzer.pipeline
+
+    original = analyzer.pipeline.today_in
+    analyzer.pipeline.today_in = lambda zone: TODAY
+    try:
+        yield
+    finally:
+        analyzer.pipeline.today_in = original
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,12 +1,19 @@
-"""What every report format leads with, computed once: the period, the last four weeks, the
-findings that matter now, the guide's causes, and the data-quality notes.
+"""What every report format leads with, computed once: the period, the report's "now" and
+the last four weeks up to it, the findings that matter now, the guide's causes, and the
+data-quality notes.
 
-"Now" is the last 28 days of the history (``RECENT_DAYS``), ending on its last day; a weekly
-finding is current when its week ends inside that window.
+"Now" (``as_of``, with its ``AsOf`` basis) is today for a live folder: one whose last run is
+less than ``RECENT_DAYS`` before today (or before ``--until``, which stands for today). When
+the last run is longer ago than that, the report describes the four weeks up to the last run,
+not weeks of nothing, and says how long ago it was. Without runs it is the last activity. The
+last four weeks end on ``as_of``; a weekly finding is current when its week ends inside them.
+Reports show ``DETAIL_WEEKS`` weeks one by one, up to the week of ``as_of``; a longer history
+also gets an overview by month and by year.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,8 +29,20 @@ from analyzer.pipeline import Analysis
 from analyzer.report import units
 from analyzer.report.wording import QUALITY_KINDS
 from analyzer.rules import CauseStatus, Finding, cause_overview
+from analyzer.training_load import Week
 
 RECENT_DAYS = 28
+#: The weeks the reports show one by one (all of them with --all, or `calfguard weeks`).
+DETAIL_WEEKS = 26
+
+
+class AsOf(enum.StrEnum):
+    """Why the report's "now" is the day it is."""
+
+    TODAY = "today"  # a live folder: the last run is recent
+    UNTIL = "until"  # --until, which stands for today
+    LAST_RUN = "last_run"  # the last run is long past (or, by the files' clock, in the future)
+    LAST_ACTIVITY = "last_activity"  # no runs at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +60,13 @@ class Digest:
     activities: int  # every activity read, duplicates and cross-training included
     runs: int  # running activities, duplicates set aside
     running_distance_m: float
+    as_of: date | None  # the report's "now": the last day of the last 28 days
+    as_of_basis: AsOf | None
+    today: date  # the runner's local date when the report was made, or --until
+    today_is_until: bool
+    last_run_day: date | None
+    later_activities: int  # activities after as_of (a walk long after the last run)
+    detail_first_day: date | None  # the first day of the weeks shown one by one
     recent_first_day: date | None  # the first day of the last 28 days
     recent_runs: int
     recent_distance_m: float
@@ -71,11 +97,11 @@ def period_text(d: Digest, unit: str) -> str:
 
 def recent_text(d: Digest, unit: str) -> str:
     """``26 Oct - 22 Nov 2026: 13 runs, 133.8 km, longest 32.1 km, 13:06:31 moving.``"""
-    if d.recent_first_day is None or d.last_day is None:
+    if d.recent_first_day is None or d.as_of is None:
         return "no activities."
     longest = f", longest {units.distance(d.recent_longest_m, unit, 1)}" if d.recent_runs else ""
     return (
-        f"{units.period(d.recent_first_day, d.last_day)}: {units.count(d.recent_runs, 'run')}, "
+        f"{units.period(d.recent_first_day, d.as_of)}: {units.count(d.recent_runs, 'run')}, "
         f"{units.distance(d.recent_distance_m, unit, 1)}{longest}, "
         f"{units.duration(d.recent_time_s)} moving."
     )
@@ -104,18 +130,25 @@ def digest(analysis: Analysis) -> Digest:
     findings = analysis.assessment.findings if analysis.assessment else []
     warming = analysis.assessment.warming_up if analysis.assessment else []
     quality = quality_notes(analysis)
+    today = analysis.until or analysis.today
     if history is None:
         return Digest(
-            None, None, 0, len(analysis.summaries), 0, 0.0, None, 0, 0.0, 0.0, float("nan"),
-            [], by_importance(findings), cause_overview(findings), list(warming), quality,
+            None, None, 0, len(analysis.summaries), 0, 0.0, None, None, today,
+            analysis.until is not None, None, 0, None, None, 0, 0.0, 0.0, float("nan"), [],
+            by_importance(findings),
+            cause_overview(findings), list(warming), quality,
         )  # fmt: skip
     # --since/--until narrow what is reported; the history before it still served the rules.
     first, last = analysis.period or (history.first_day, history.last_day)
     runs = [p for p in history.runs if first <= p.local_date <= last]
-    recent_first = max(last - timedelta(days=RECENT_DAYS - 1), first)
-    recent = [p for p in runs if p.local_date >= recent_first]
+    last_run = runs[-1].local_date if runs else None
+    as_of, basis = _as_of(today, AsOf.UNTIL if analysis.until else AsOf.TODAY, last_run, last)
+    recent_first = max(as_of - timedelta(days=RECENT_DAYS - 1), first)
+    recent = [p for p in runs if recent_first <= p.local_date <= as_of]
     current = [f for f in findings if finding_end(f) >= recent_first]
     earlier = [f for f in findings if finding_end(f) < recent_first]
+    placed = (*history.runs, *history.others)
+    as_of_week = as_of - timedelta(days=(as_of.weekday() - analysis.settings.week_start) % 7)
     return Digest(
         first_day=first,
         last_day=last,
@@ -123,6 +156,13 @@ def digest(analysis: Analysis) -> Digest:
         activities=len(analysis.summaries),
         runs=len(runs),
         running_distance_m=float(sum(p.summary.distance_m for p in runs)),
+        as_of=as_of,
+        as_of_basis=basis,
+        today=today,
+        today_is_until=analysis.until is not None,
+        last_run_day=last_run,
+        later_activities=sum(1 for p in placed if as_of < p.local_date <= last),
+        detail_first_day=max(as_of_week - timedelta(weeks=DETAIL_WEEKS - 1), first),
         recent_first_day=recent_first,
         recent_runs=len(recent),
         recent_distance_m=float(sum(p.summary.distance_m for p in recent)),
@@ -134,6 +174,60 @@ def digest(analysis: Analysis) -> Digest:
         warming_up=list(warming),
         quality=quality,
     )
+
+
+def detail_weeks(weeks: Sequence[Week], d: Digest) -> list[Week]:
+    """The weeks shown one by one: the ``DETAIL_WEEKS`` up to the week of "now"."""
+    if d.detail_first_day is None or d.as_of is None:
+        return list(weeks)
+    first, last = d.detail_first_day, d.as_of
+    return [w for w in weeks if w.week_start + timedelta(days=6) >= first and w.week_start <= last]
+
+
+def _as_of(today: date, basis: AsOf, last_run: date | None, last_day: date) -> tuple[date, AsOf]:
+    """The report's "now" and why (the module's docstring)."""
+    if last_run is None:
+        return last_day, AsOf.LAST_ACTIVITY
+    if last_run > today or (today - last_run).days >= RECENT_DAYS:
+        return last_run, AsOf.LAST_RUN
+    return today, basis
+
+
+def as_of_text(d: Digest) -> str:
+    """``today, 4 Dec 2026; the last run was 22 Nov 2026, 12 days before.``, or why "now" is
+    not today."""
+    if d.as_of is None:
+        return "no activities."
+    as_of = units.day(d.as_of, with_year=True)
+    said = "--until" if d.today_is_until else "today"
+    today = f"{said}, {units.day(d.today, with_year=True)}"
+    if d.last_run_day is None:
+        return f"{as_of}, the last activity: there are no runs in these files."
+    last_run = units.day(d.last_run_day, with_year=True)
+    ago = (d.today - d.last_run_day).days
+    if d.as_of_basis is AsOf.LAST_RUN:
+        later = (
+            f" {units.count(d.later_activities, 'other activity', 'other activities')} since."
+            if d.later_activities else ""
+        )  # fmt: skip
+        if ago < 0:
+            return (
+                f"{as_of}, the day of the last run, {units.count(-ago, 'day')} after {today}: "
+                f"the files' clock may be wrong.{later}"
+            )
+        return (
+            f"{as_of}, the day of the last run, {units.count(ago, 'day')} ({_years(ago)}) "
+            f"before {today}: the last 4 weeks are the 4 weeks up to it.{later}"
+        )
+    since = "the same day" if ago == 0 else f"{units.count(ago, 'day')} before"
+    return f"{today}; the last run was {last_run}, {since}."
+
+
+def _years(days: int) -> str:
+    """``about 2.4 years``, ``about 7 weeks``: a long gap in words a runner reads at once."""
+    if days >= 365:
+        return f"about {days / 365.25:.1f} years"
+    return f"about {round(days / 7)} weeks"
 
 
 def quality_notes(analysis: Analysis) -> list[QualityNote]:

@@ -23,6 +23,7 @@ from analyzer.report import units as u
 from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
+    as_of_text,
     by_importance,
     digest,
     grouped,
@@ -80,16 +81,17 @@ def _header(d: Digest, unit: str) -> str:
     out = ["<header>", "<h1>calfguard report</h1>"]
     if d.first_day is not None:
         out.append(f'<p class="period">{esc(period_text(d, unit))}</p>')
+        out.append(f'<p class="period"><strong>As of</strong> {esc(as_of_text(d))}</p>')
     out.append(f'<p class="callout">{esc(DISCLAIMER)}</p>')
     out.append("</header>")
-    if d.recent_first_day is None or d.last_day is None:
+    if d.recent_first_day is None or d.as_of is None:
         out.append("<p><strong>No activities could be read from the given paths.</strong></p>")
         return "\n".join(out)
     high = sum(1 for f in d.current if f.severity.label == "high")
     caution = sum(1 for f in d.current if f.severity.label == "caution")
     out += [
         f'<h2>The last 4 weeks <span class="muted small">'
-        f"{esc(u.period(d.recent_first_day, d.last_day))}</span></h2>",
+        f"{esc(u.period(d.recent_first_day, d.as_of))}</span></h2>",
         '<div class="tiles">',
         _tile(str(d.recent_runs), "runs"),
         _tile(u.distance(d.recent_distance_m, unit, 1), "running distance"),

@@ -13,6 +13,7 @@ from analyzer.report import units as u
 from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
+    as_of_text,
     by_importance,
     digest,
     grouped,
@@ -65,6 +66,7 @@ def _headline(d: Digest, unit: str) -> str:
         return "\n".join(lines)
     lines += [
         f"- **Period:** {md(period_text(d, unit))}",
+        f"- **As of** {md(as_of_text(d))}",
         f"- **Last 4 weeks** {md(recent_text(d, unit))}",
     ]
     return "\n".join(lines)

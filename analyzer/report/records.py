@@ -114,10 +114,13 @@ def error_row(failure: ReadFailure) -> dict[str, str]:
 
 
 def recent_row(d: Digest) -> dict[str, Any]:
-    """The headline: the last 28 days of the history."""
+    """The headline: the report's "now" and the 28 days up to it."""
     return {
         "first_day": plain(d.recent_first_day),
-        "last_day": plain(d.last_day),
+        "last_day": plain(d.as_of),
+        "as_of_basis": plain(d.as_of_basis),
+        "today": plain(d.today),
+        "last_run_day": plain(d.last_run_day),
         "runs": d.recent_runs,
         "running_distance_m": plain(d.recent_distance_m),
         "running_time_s": plain(d.recent_time_s),

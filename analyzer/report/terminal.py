@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from datetime import date
 from typing import IO, Any
 
 from rich import box
@@ -29,6 +30,8 @@ from analyzer.report import units as u
 from analyzer.report import wording
 from analyzer.report.digest import (
     Digest,
+    as_of_text,
+    detail_weeks,
     digest,
     first_sentence,
     grouped,
@@ -93,10 +96,6 @@ def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> 
 # --- the report -------------------------------------------------------------------------------
 
 
-#: The report's weekly table shows this many recent weeks (all with --all; `calfguard weeks`).
-REPORT_WEEKS = 26
-
-
 def render_terminal(
     analysis: Analysis, console: Console, unit: str = "km", show_all: bool = False
 ) -> None:
@@ -106,20 +105,29 @@ def render_terminal(
     if analysis.history is not None:
         _heading(console, "Weekly load")
         weeks = analysis.history.weeks
-        shown = weeks if show_all else weeks[-REPORT_WEEKS:]
+        shown = weeks if show_all else detail_weeks(weeks, d)
         console.print(weeks_table(shown, unit, wide=console.width >= WIDE))
         if len(shown) < len(weeks):
-            console.print(
-                Text(
-                    f"  {len(weeks) - len(shown)} earlier weeks are not shown: add --all, or "
-                    "see `calfguard weeks`.",
-                    style="dim",
-                )
-            )
+            console.print(Text(f"  {left_out_weeks_text(weeks, shown)}", style="dim"))
     _causes(d, console)
     _warming_up(d, console)
     _red_flags(console)
     _quality(d, console)
+
+
+def left_out_weeks_text(weeks: Sequence[Week], shown: Sequence[Week]) -> str:
+    """``120 earlier weeks (5 Jan 2015 - 29 Dec 2024) are not shown: ...``"""
+    first_shown = shown[0].week_start if shown else date.max
+    earlier = [w for w in weeks if w.week_start < first_shown]
+    later = len(weeks) - len(earlier) - len(shown)
+    parts = []
+    if earlier:
+        span = u.period(earlier[0].week_start, earlier[-1].week_start)
+        parts.append(f"{u.count(len(earlier), 'earlier week')} ({span})")
+    if later:
+        parts.append(f"{u.count(later, 'later week')} (after the last run)")
+    verb = "is" if len(weeks) - len(shown) == 1 else "are"
+    return f"{' and '.join(parts)} {verb} not shown: add --all, or see `calfguard weeks`."
 
 
 def _headline(d: Digest, console: Console, unit: str) -> None:
@@ -130,6 +138,7 @@ def _headline(d: Digest, console: Console, unit: str) -> None:
         console.print(Text("No activities could be read from the given paths.", style="bold"))
         return
     console.print(Text.assemble(("Period ", "bold"), period_text(d, unit)))
+    console.print(Text.assemble(("As of ", "bold"), as_of_text(d)))
     console.print(Text.assemble(("Last 4 weeks ", "bold"), recent_text(d, unit)))
 
 
@@ -176,7 +185,7 @@ def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
         _para(console, "Nothing to judge without activities.")
     if not d.earlier:
         return
-    span = f"{u.day(min(f.date for f in d.earlier))} - {u.day(max(f.date for f in d.earlier))}"
+    span = u.period(min(f.date for f in d.earlier), max(f.date for f in d.earlier))
     if show_all:
         _heading(console, f"Earlier findings ({len(d.earlier)}, {span})")
         console.print(Padding(findings_grid(d.earlier, unit), (0, 0, 0, 2)))

@@ -107,6 +107,9 @@ def test_recent_and_data_quality(document: dict[str, Any], sample: Analysis) -> 
     assert document["recent"] == {
         "first_day": first.isoformat(),
         "last_day": h.last_day.isoformat(),
+        "as_of_basis": "today",  # the tests run on the sample's last day (tests/conftest.py)
+        "today": h.last_day.isoformat(),
+        "last_run_day": h.last_day.isoformat(),
         "runs": len(runs),
         "running_distance_m": sum(p.summary.distance_m for p in runs),
         "running_time_s": sum(p.summary.moving_time_s for p in runs),

@@ -1,0 +1,133 @@
+"""The report's "now": today for a live folder, --until when given, the last run when it is
+long past (and how long), the last activity without runs; in the headline of every format."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from analyzer.config import read_config
+from analyzer.model import Sport
+from analyzer.pipeline import Analysis, analyze
+from analyzer.report.digest import AsOf, as_of_text, detail_weeks, digest
+from analyzer.report.html_report import render_html
+from analyzer.report.json_report import render_json
+from analyzer.report.markdown import render_markdown
+from analyzer.rules import assess
+from analyzer.settings import Settings
+from analyzer.training_load import build_history
+from tests.report.conftest import CONFIG, SAMPLE
+from tests.rules_history import PROFILE, Session, steady_weeks, summaries
+
+LAST_RUN = date(2026, 11, 22)  # the sample history's last run
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return read_config(CONFIG)[0]
+
+
+def sample_on(today: date, settings: Settings, **kwargs: date) -> Analysis:
+    return analyze([SAMPLE], settings, today=today, **kwargs)
+
+
+def test_a_live_folder_is_reported_as_of_today(settings: Settings) -> None:
+    d = digest(sample_on(date(2026, 12, 4), settings))
+    assert (d.as_of, d.as_of_basis, d.last_run_day) == (date(2026, 12, 4), AsOf.TODAY, LAST_RUN)
+    assert (d.recent_first_day, d.recent_runs) == (date(2026, 11, 7), 7)
+    assert round(d.recent_distance_m / 1000, 1) == 84.6
+    assert as_of_text(d) == "today, 4 Dec 2026; the last run was 22 Nov 2026, 12 days before."
+
+
+def test_on_the_day_of_the_last_run(settings: Settings) -> None:
+    d = digest(sample_on(LAST_RUN, settings))
+    assert (d.as_of, d.as_of_basis, d.recent_runs) == (LAST_RUN, AsOf.TODAY, 13)
+    assert as_of_text(d) == "today, 22 Nov 2026; the last run was 22 Nov 2026, the same day."
+
+
+def test_a_folder_whose_last_run_is_long_past_is_reported_as_of_that_run(
+    settings: Settings,
+) -> None:
+    """27 days after the last run it is still today; from 28 days on, the last run."""
+    assert digest(sample_on(LAST_RUN + timedelta(days=27), settings)).as_of_basis is AsOf.TODAY
+    d = digest(sample_on(date(2027, 3, 1), settings))
+    assert (d.as_of, d.as_of_basis, d.today) == (LAST_RUN, AsOf.LAST_RUN, date(2027, 3, 1))
+    assert (d.recent_first_day, d.recent_runs) == (date(2026, 10, 26), 13)
+    assert round(d.recent_distance_m / 1000, 1) == 133.8
+    assert as_of_text(d) == (
+        "22 Nov 2026, the day of the last run, 99 days (about 14 weeks) before today, "
+        "1 Mar 2027: the last 4 weeks are the 4 weeks up to it."
+    )
+
+
+def test_until_stands_for_today(settings: Settings) -> None:
+    d = digest(sample_on(date(2027, 3, 1), settings, until=date(2026, 11, 15)))
+    assert (d.as_of, d.as_of_basis, d.last_run_day) == (
+        date(2026, 11, 15), AsOf.UNTIL, date(2026, 11, 15),
+    )  # fmt: skip
+    assert as_of_text(d) == ("--until, 15 Nov 2026; the last run was 15 Nov 2026, the same day.")
+
+
+def _analysis(sessions: list[Session], today: date) -> Analysis:
+    items = summaries(sessions)
+    settings = Settings(profile=PROFILE)
+    history = build_history(items, settings)
+    assert history is not None
+    return Analysis(settings, items, [], history, assess(history, settings), today=today)
+
+
+def test_a_walk_long_after_the_last_run_does_not_make_now_a_month_of_nothing() -> None:
+    """The issue's history: runs until a Sunday in July 2024, one walk in January 2025."""
+    runs = steady_weeks(40, first=date(2023, 10, 9))  # Mondays; the last run Sun 14 Jul 2024
+    walk = Session(date(2025, 1, 14), 5.0, Sport.WALKING, speed_m_s=1.4,
+                   cadence_at_3_m_s_spm=None)  # fmt: skip
+    analysis = _analysis([*runs, walk], today=date(2026, 12, 4))
+    d = digest(analysis)
+    assert (d.as_of, d.as_of_basis, d.last_day) == (
+        date(2024, 7, 14), AsOf.LAST_RUN, date(2025, 1, 14),
+    )  # fmt: skip
+    assert (d.recent_runs, d.later_activities) == (16, 1)
+    assert as_of_text(d) == (
+        "14 Jul 2024, the day of the last run, 873 days (about 2.4 years) before today, "
+        "4 Dec 2026: the last 4 weeks are the 4 weeks up to it. 1 other activity since."
+    )
+    assert analysis.history is not None
+    shown = detail_weeks(analysis.history.weeks, d)
+    assert (len(shown), shown[0].week_start, shown[-1].week_start) == (
+        26, date(2024, 1, 15), date(2024, 7, 8),
+    )  # fmt: skip
+
+
+def test_without_runs_now_is_the_last_activity() -> None:
+    rides = [Session(date(2026, 3, 2) + timedelta(days=7 * i), 30.0, Sport.CYCLING,
+                     speed_m_s=7.0, cadence_at_3_m_s_spm=None) for i in range(3)]  # fmt: skip
+    d = digest(_analysis(rides, today=date(2026, 12, 4)))
+    assert (d.as_of, d.as_of_basis, d.recent_runs) == (
+        date(2026, 3, 16), AsOf.LAST_ACTIVITY, 0,
+    )  # fmt: skip
+    assert as_of_text(d) == "16 Mar 2026, the last activity: there are no runs in these files."
+
+
+def test_runs_dated_after_today_are_said_to_be_so() -> None:
+    runs = steady_weeks(2, first=date(2026, 12, 7))
+    d = digest(_analysis(runs, today=date(2026, 12, 4)))
+    assert (d.as_of, d.as_of_basis) == (date(2026, 12, 20), AsOf.LAST_RUN)
+    assert as_of_text(d) == (
+        "20 Dec 2026, the day of the last run, 16 days after today, 4 Dec 2026: the files' "
+        "clock may be wrong."
+    )
+
+
+def test_every_format_says_what_now_is(settings: Settings) -> None:
+    analysis = sample_on(date(2027, 3, 1), settings)
+    said = "22 Nov 2026, the day of the last run, 99 days (about 14 weeks) before today"
+    assert said in render_markdown(analysis)
+    assert said in render_html(analysis)
+    recent = json.loads(render_json(analysis))["recent"]
+    expected = {
+        "first_day": "2026-10-26", "last_day": "2026-11-22", "as_of_basis": "last_run",
+        "today": "2027-03-01", "last_run_day": "2026-11-22", "runs": 13,
+    }  # fmt: skip
+    assert {k: recent[k] for k in expected} == expected
