@@ -28,14 +28,20 @@ from analyzer.model import FloatArray
 from analyzer.report import units as u
 from analyzer.rules import RULES
 from analyzer.settings import Settings
-from analyzer.training_load import History, Week
+from analyzer.training_load import History, ShoeUse, Week
 
 BLUE, LIGHT_BLUE, GREY = "#3b6ea8", "#a9c4e2", "#8a8a8a"
 ORANGE, RED, GREEN, PURPLE = "#d9822b", "#c23b22", "#3d8b4f", "#7a4fa3"
 WIDTH_IN, HEIGHT_IN = 5.0, 3.0
+WIDE_IN = 10.0  # the charts that span the page: the overview and the weekly distance
+CHAR_IN_8PT = 0.075  # a generous width of one character at 8 pt, in inches
+MAX_YEAR_TICKS = 12
 RC = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
+    # The font matplotlib measures the labels with, first: a browser that has it lays them out
+    # as measured; one that has not takes its own sans-serif (a short list: each label repeats it).
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 11,
     "axes.titlesize": 11,
     "axes.labelsize": 10.5,
@@ -63,6 +69,20 @@ class Chart:
     svg: str
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the detail charts show: the weeks a report shows one by one (``digest``), up to the
+    report's "now"; the overview chart shows the whole history by month."""
+
+    first: date  # the first day of the detail weeks
+    last: date  # the report's "now"
+    recent_first: date  # the first of the last 28 days
+    weeks: Sequence[Week]
+
+    def holds(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
 def mathtext_safe(text: str) -> str:
     """User text as a literal label: matplotlib reads ``$...$`` as mathematics."""
     return text.replace("\\", "\\\\").replace("$", r"\$")
@@ -72,11 +92,14 @@ _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
 _SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
 _ID = re.compile(r'\sid="([^"]+)"')
 _REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
+_INDENT = re.compile(r"\n\s+")
+_DECIMALS = re.compile(r"(\d\.\d\d)\d+")  # coordinates to 1/100 of a point
 
 
 def to_svg(figure: Figure, chart_id: str, title: str) -> str:
     """The figure as an inline <svg>: no XML prolog or DOCTYPE, no fixed size (the page's CSS
-    scales it), ids nothing refers to removed, and a title for screen readers."""
+    scales it), ids nothing refers to removed, no indentation, coordinates to 1/100 of a
+    point, and a title for screen readers."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"calfguard-{chart_id}"}):
         figure.savefig(buffer, format="svg", metadata=METADATA, bbox_inches="tight")
@@ -84,6 +107,7 @@ def to_svg(figure: Figure, chart_id: str, title: str) -> str:
     svg = _SIZE.sub(r"<svg\1", svg, count=1)
     referenced = set(_REFERENCE.findall(svg))
     svg = _ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
+    svg = _DECIMALS.sub(r"\1", _INDENT.sub("\n", svg))
     label = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     svg = svg.replace("<svg", f'<svg id="{chart_id}" role="img" aria-label="{label}"', 1)
     return svg.strip()
@@ -102,8 +126,8 @@ def _x(days: Sequence[date]) -> FloatArray:
 
 
 def _date_axis(ax: Axes, first: date, last: date) -> None:
-    """At most ``MAX_TICKS`` ticks: on the 1st of months (labelled with the month, and the year
-    where it changes), or on Mondays for a history of under 9 weeks."""
+    """At most ``MAX_TICKS`` ticks: on the 1st of months, or on Mondays for under 9 weeks;
+    the year under the first tick and under each tick where it changes."""
     monthly = (last - first).days > 62
     if monthly:
         ticks = [date(y, m, 1) for y in range(first.year, last.year + 1) for m in range(1, 13)]
@@ -114,12 +138,9 @@ def _date_axis(ax: Axes, first: date, last: date) -> None:
     ticks = ticks[:: max(1, -(-len(ticks) // MAX_TICKS))]
     labels = []
     for i, t in enumerate(ticks):
-        if not monthly:
-            labels.append(u.day(t))
-        elif i == 0 or t.year != ticks[i - 1].year:
-            labels.append(f"{u.MONTHS[t.month - 1]} {t.year}")
-        else:
-            labels.append(u.MONTHS[t.month - 1])
+        new_year = i == 0 or t.year != ticks[i - 1].year
+        text = u.day(t) if not monthly else u.MONTHS[t.month - 1]
+        labels.append(f"{text}\n{t.year}" if new_year else text)
     ax.set_xticks(_x(ticks), labels)
 
 
@@ -139,28 +160,54 @@ def _threshold(settings: Settings, rule: str, name: str) -> float:
 
 
 def _week_ticks(ax: Axes, weeks: Sequence[Week]) -> None:
+    """Week starts as ticks (at most ``MAX_TICKS``), the year under the first and where it
+    changes."""
     x = np.arange(len(weeks))
     step = max(1, -(-len(weeks) // MAX_TICKS))
-    ax.set_xticks(x[::step], [u.day(w.week_start) for w in weeks][::step])
+    starts = [w.week_start for w in weeks][::step]
+    labels = [
+        f"{u.day(d)}\n{d.year}" if i == 0 or d.year != starts[i - 1].year else u.day(d)
+        for i, d in enumerate(starts)
+    ]
+    ax.set_xticks(x[::step], labels)
     ax.grid(axis="x", visible=False)
 
 
-def weekly_distance(history: History, settings: Settings, unit: str) -> Figure:
-    """Distance bars with the change on the week before; the ratio in a panel of its own."""
-    weeks = history.weeks
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN * 1.3))
+def _spaced(x: Sequence[float], widths: Sequence[float], order: Sequence[int]) -> list[int]:
+    """The labels (centred at ``x``, ``widths`` wide, in the same units) that fit without
+    touching a label already placed, taken in ``order`` (the most important first)."""
+    placed: list[tuple[float, float]] = []
+    chosen = []
+    for i in order:
+        left, right = x[i] - widths[i] / 2, x[i] + widths[i] / 2
+        if all(right <= a or left >= b for a, b in placed):
+            placed.append((left, right))
+            chosen.append(i)
+    return sorted(chosen)
+
+
+def weekly_distance(history: History, settings: Settings, unit: str, view: View) -> Figure:
+    """Distance bars with the change on the week before where it is large (as many as fit,
+    the largest first); the ratio in a panel of its own."""
+    weeks = view.weeks
+    figure = Figure(figsize=(WIDE_IN, HEIGHT_IN * 1.3))
     ax, ratio = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
     x = np.arange(len(weeks))
     km = np.array([u.distance_value(w.running_distance_m, unit) for w in weeks])
     colors = [BLUE if w.complete else LIGHT_BLUE for w in weeks]
     ax.bar(x, km, color=colors, width=0.7)
     top = float(km.max()) if len(km) and km.max() > 0 else 1.0
-    for i, w in enumerate(weeks):
-        change = w.change_vs_last_week_pct
-        if np.isfinite(change) and abs(change) >= LABELLED_CHANGE_PCT:
-            color = RED if change > 30 else ORANGE if change > 10 else GREY
-            ax.text(i, km[i] + top * 0.02, f"{change:+.0f}%", ha="center", va="bottom", fontsize=8,
-                    color=color)  # fmt: skip
+    change = np.array([w.change_vs_last_week_pct for w in weeks])
+    large = [i for i in range(len(weeks)) if np.isfinite(change[i])
+             and abs(change[i]) >= LABELLED_CHANGE_PCT]  # fmt: skip
+    texts = {i: f"{change[i]:+.0f}%" for i in large}
+    # A label's width in bars: its characters at 8 pt, over the plot's width per bar.
+    bar_in = WIDE_IN * 0.85 / max(len(weeks), 1)
+    widths = [len(texts.get(i, "")) * CHAR_IN_8PT / bar_in + 0.3 for i in range(len(weeks))]
+    for i in _spaced([float(i) for i in x], widths, sorted(large, key=lambda i: -abs(change[i]))):
+        color = RED if change[i] > 30 else ORANGE if change[i] > 10 else GREY
+        ax.text(i, km[i] + top * 0.02, texts[i], ha="center", va="bottom", fontsize=8,
+                color=color)  # fmt: skip
     ax.set_ylim(0, top * 1.15)
     ax.set_ylabel(f"{u.distance_label(unit)} per week")
     _legend(ax, [
@@ -179,8 +226,8 @@ def weekly_distance(history: History, settings: Settings, unit: str) -> Figure:
     return figure
 
 
-def run_spikes(history: History, settings: Settings, unit: str) -> Figure | None:
-    contexts = history.contexts
+def run_spikes(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
+    contexts = [c for c in history.contexts if view.holds(c.placed.local_date)]
     if not contexts:
         return None
     figure, ax = _figure()
@@ -210,15 +257,16 @@ def run_spikes(history: History, settings: Settings, unit: str) -> Figure | None
                    label="first 28 days: not judged")  # fmt: skip
     ax.set_ylabel(u.distance_label(unit))
     ax.set_ylim(bottom=0)
-    _date_axis(ax, history.first_day, history.last_day)
+    _date_axis(ax, max(history.first_day, view.first), view.last)
     _legend(ax)
     return figure
 
 
-def cadence_speed(history: History, settings: Settings, unit: str) -> Figure | None:
+def cadence_speed(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
     points = [
         c for c in history.contexts
-        if np.isfinite(c.placed.summary.cadence.mean_spm)
+        if view.holds(c.placed.local_date)
+        and np.isfinite(c.placed.summary.cadence.mean_spm)
         and np.isfinite(c.placed.summary.moving_speed_m_s)
     ]  # fmt: skip
     if not points:
@@ -235,8 +283,7 @@ def cadence_speed(history: History, settings: Settings, unit: str) -> Figure | N
                    label="your 8-week prediction")  # fmt: skip
     drop = _threshold(settings, "cadence_drop", "caution")
     below = np.array([c.cadence_vs_baseline_pct <= -drop for c in points])
-    recent = history.last_day - timedelta(days=27)
-    is_recent = np.array([c.placed.local_date >= recent for c in points])
+    is_recent = np.array([c.placed.local_date >= view.recent_first for c in points])
     for mask, color, label in (
         (~below & ~is_recent, LIGHT_BLUE, "earlier runs"),
         (~below & is_recent, BLUE, "last 4 weeks"),
@@ -253,8 +300,39 @@ def cadence_speed(history: History, settings: Settings, unit: str) -> Figure | N
     return figure
 
 
-def hills(history: History, settings: Settings, unit: str) -> Figure:
-    weeks = history.weeks
+def overview(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
+    """Running distance per calendar month over the whole history, the detail weeks shaded;
+    only when the history is longer than them."""
+    daily = history.daily
+    if daily.first_day >= view.first:
+        return None
+    months = [(d.year, d.month) for d in (daily.day(i) for i in range(len(daily)))]
+    labels = sorted(set(months))
+    index = {m: i for i, m in enumerate(labels)}
+    per_month = np.zeros(len(labels))
+    np.add.at(per_month, [index[m] for m in months], daily.running_distance_m)
+    figure = Figure(figsize=(WIDE_IN, HEIGHT_IN))
+    ax = figure.subplots()
+    x = np.arange(len(labels))
+    ax.bar(x, [u.distance_value(m, unit) for m in per_month], color=BLUE, width=0.85,
+           label=f"running distance per month ({u.distance_label(unit)})")  # fmt: skip
+    first = index[(view.first.year, view.first.month)]
+    last = index.get((view.last.year, view.last.month), len(labels) - 1)
+    ax.axvspan(first - 0.5, last + 0.5, color="#f2e6c9", zorder=0,
+               label="the weeks shown in detail below")  # fmt: skip
+    januaries = [i for i, (_, month) in enumerate(labels) if month == 1 or i == 0]
+    step = max(1, -(-len(januaries) // MAX_YEAR_TICKS))
+    ticks = januaries[::step]
+    ax.set_xticks(ticks, [str(labels[i][0]) for i in ticks])
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel(f"{u.distance_label(unit)} per month")
+    _legend(ax)
+    return figure
+
+
+def hills(history: History, settings: Settings, unit: str, view: View) -> Figure:
+    weeks = view.weeks
     figure, ax = _figure()
     x = np.arange(len(weeks))
     up = np.array([u.height_value(w.ascent_m, unit) for w in weeks])
@@ -268,8 +346,8 @@ def hills(history: History, settings: Settings, unit: str) -> Figure:
     return figure
 
 
-def shoes(history: History, settings: Settings, unit: str) -> Figure | None:
-    pairs = [s for s in history.shoes if s.distance_m > 0]
+def shoes(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
+    pairs = [s for s in shown_shoes(history, view) if s.distance_m > 0]
     if not pairs:
         return None
     figure = Figure(figsize=(WIDTH_IN, 0.9 + 0.45 * len(pairs)))
@@ -291,27 +369,43 @@ def shoes(history: History, settings: Settings, unit: str) -> Figure | None:
     return figure
 
 
-def fitness(history: History, settings: Settings, unit: str) -> Figure | None:
+def shown_shoes(history: History, view: View) -> list[ShoeUse]:
+    """The pairs run in during the detail weeks, or not run in at all in these files; without
+    any, the three last used."""
+    pairs = [s for s in history.shoes if s.last_run is None or s.last_run >= view.first]
+    if pairs:
+        return pairs
+    used = sorted((s for s in history.shoes if s.last_run), key=lambda s: s.last_run or view.first)
+    return used[-3:]
+
+
+def fitness(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
     daily = history.daily
-    if not np.any(daily.trimp > 0):
+    first = max(daily.index(max(view.first, daily.first_day)), 0)
+    last = min(daily.index(view.last), len(daily) - 1) + 1
+    if first >= last or not np.any(daily.trimp[first:last] > 0):
         return None
     figure, ax = _figure()
-    days = _x([daily.day(i) for i in range(len(daily))])
+    days = _x([daily.day(i) for i in range(first, last)])
     s = history.series
-    ax.plot(days, s.fitness, color=BLUE, linewidth=1.6, label="fitness (42 d)")
-    ax.plot(days, s.fatigue, color=ORANGE, linewidth=1.2, label="fatigue (7 d)")
-    ax.plot(days, s.form, color=GREEN, linewidth=1.2, label="form")
+    ax.plot(days, s.fitness[first:last], color=BLUE, linewidth=1.6, label="fitness (42 d)")
+    ax.plot(days, s.fatigue[first:last], color=ORANGE, linewidth=1.2, label="fatigue (7 d)")
+    ax.plot(days, s.form[first:last], color=GREEN, linewidth=1.2, label="form")
     ax.axhline(0, color="#444444", linewidth=0.6)
     ax.set_ylabel("TRIMP per day")
-    _date_axis(ax, history.first_day, history.last_day)
+    _date_axis(ax, daily.day(first), daily.day(last - 1))
     _legend(ax, ncols=3)
     return figure
 
 
-ChartMaker = Callable[[History, Settings, str], Figure | None]
+ChartMaker = Callable[[History, Settings, str, View], Figure | None]
 
 #: (id, title, caption, maker), in the order the report shows them.
 CHARTS: tuple[tuple[str, str, str, ChartMaker], ...] = (
+    ("chart-overview", "Every month of the history",
+     "Running distance per calendar month since the first file; the shaded months are the "
+     "weeks shown one by one in the charts and tables below.",
+     overview),
     ("chart-weekly", "Weekly running distance",
      "Bars: running distance per week (lighter: a week the files start or end inside), with "
      "the change on the week before where it is 10 % or more. Line: the acute:chronic ratio "
@@ -342,14 +436,18 @@ CHARTS: tuple[tuple[str, str, str, ChartMaker], ...] = (
 )  # fmt: skip
 
 
-def charts(history: History | None, settings: Settings, unit: str) -> list[Chart]:
+#: The charts drawn across the page's width; the others share a row on a wide screen.
+WIDE_CHARTS = frozenset({"chart-overview", "chart-weekly"})
+
+
+def charts(history: History | None, settings: Settings, unit: str, view: View) -> list[Chart]:
     """Every chart the history can draw, as inline SVG."""
     if history is None:
         return []
     out = []
     with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         for chart_id, title, caption, make in CHARTS:
-            figure = make(history, settings, unit)
+            figure = make(history, settings, unit, view)
             if figure is not None:
                 out.append(Chart(chart_id, title, caption, to_svg(figure, chart_id, title)))
     return out

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analyzer.identity import fallback_source
+from analyzer.identity import Placed, fallback_source
 from analyzer.local_calendar import local_start
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, SportSource
@@ -29,7 +29,7 @@ from analyzer.pipeline import Analysis
 from analyzer.report import units
 from analyzer.report.wording import QUALITY_KINDS
 from analyzer.rules import CauseStatus, Finding, cause_overview
-from analyzer.training_load import Week
+from analyzer.training_load import History, Week
 
 RECENT_DAYS = 28
 #: The weeks the reports show one by one (all of them with --all, or `calfguard weeks`).
@@ -174,6 +174,35 @@ def digest(analysis: Analysis) -> Digest:
         warming_up=list(warming),
         quality=quality,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    year: int
+    runs: int
+    running_distance_m: float
+    longest_run_m: float  # NaN without runs
+    ascent_m: float
+    active_weeks: int  # ISO weeks with at least one run
+
+
+def year_rows(history: History) -> list[Year]:
+    """The running of each calendar year from the first to the last, empty years included:
+    the overview of a long history."""
+    by_year: dict[int, list[Placed]] = {}
+    for p in history.runs:
+        by_year.setdefault(p.local_date.year, []).append(p)
+    return [
+        Year(
+            year,
+            len(runs := by_year.get(year, [])),
+            float(sum(p.summary.distance_m for p in runs)),
+            max((p.summary.distance_m for p in runs), default=float("nan")),
+            float(np.nansum([p.summary.elevation.ascent_m for p in runs])),
+            len({p.local_date.isocalendar()[:2] for p in runs}),
+        )
+        for year in range(history.first_day.year, history.last_day.year + 1)
+    ]
 
 
 def detail_weeks(weeks: Sequence[Week], d: Digest) -> list[Week]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from datetime import date
 from importlib import resources
 from string import Template
 
@@ -25,9 +26,11 @@ from analyzer.report.digest import (
     Digest,
     as_of_text,
     by_importance,
+    detail_weeks,
     digest,
     grouped,
     period_text,
+    year_rows,
 )
 from analyzer.rules import CauseStatus, Finding
 from analyzer.training_load import History
@@ -47,14 +50,15 @@ def render_html(analysis: Analysis, unit: str = "km") -> str:
     parts = [
         _header(d, unit),
         _now(d, unit),
-        _charts(analysis, unit),
+        _charts(analysis, d, unit),
         _causes(d, unit),
-        _weeks(analysis.history, unit),
+        _years(analysis.history, d, unit),
+        _weeks(analysis.history, d, unit),
         _shoes(analysis.history, unit),
         _warming_up(d),
         _red_flags(),
         _quality(d),
-        _activities(analysis, unit),
+        _activities(analysis, d, unit),
         _footer(analysis, unit),
     ]
     return _template().substitute(
@@ -130,18 +134,25 @@ def _now(d: Digest, unit: str) -> str:
     return "\n".join(out)
 
 
-def _charts(analysis: Analysis, unit: str) -> str:
-    from analyzer.report.charts import charts  # matplotlib: imported only for HTML
+def _charts(analysis: Analysis, d: Digest, unit: str) -> str:
+    from analyzer.report.charts import WIDE_CHARTS, View, charts  # matplotlib: only for HTML
 
-    drawn = charts(analysis.history, analysis.settings, unit)
+    history = analysis.history
+    if history is None or d.detail_first_day is None or d.as_of is None:
+        return ""
+    assert d.recent_first_day is not None
+    view = View(d.detail_first_day, d.as_of, d.recent_first_day, detail_weeks(history.weeks, d))
+    drawn = charts(history, analysis.settings, unit, view)
     if not drawn:
         return ""
-    out = ["<h2>Training load</h2>"]
+    out = ["<h2>Training load</h2>", '<div class="charts">']
     for chart in drawn:
+        wide = ' class="wide"' if chart.id in WIDE_CHARTS else ""
         out.append(
-            f'<figure id="fig-{esc(chart.id)}"><h3>{esc(chart.title)}</h3>{chart.svg}'
+            f'<figure id="fig-{esc(chart.id)}"{wide}><h3>{esc(chart.title)}</h3>{chart.svg}'
             f"<figcaption>{esc(chart.caption)}</figcaption></figure>"
         )
+    out.append("</div>")
     if analysis.history is not None and not np.any(analysis.history.daily.trimp > 0):
         out.append(
             '<p class="muted">No heart rate in the files: no training-load (TRIMP) chart.</p>'
@@ -231,13 +242,14 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], text_cols: int
     )
 
 
-def _weeks(history: History | None, unit: str) -> str:
+def _weeks(history: History | None, d: Digest, unit: str) -> str:
     if history is None:
         return ""
     dist, up = u.distance_label(unit), u.height_label(unit)
-    most = max((w.running_distance_m for w in history.weeks), default=0.0)
+    weeks = detail_weeks(history.weeks, d)
+    most = max((w.running_distance_m for w in weeks), default=0.0)
     rows, classes = [], []
-    for w in history.weeks:
+    for w in weeks:
         width = 0 if most <= 0 else round(60 * w.running_distance_m / most)
         rows.append([
             esc(u.day(w.week_start, True)) + ("*" if not w.complete else ""),
@@ -254,11 +266,36 @@ def _weeks(history: History | None, unit: str) -> str:
         classes.append("" if w.complete else "partial")
     headers = ["Week", "Runs", esc(dist), "", "Change", f"Longest {esc(dist)}",
                f"Ascent {esc(up)}", f"Descent {esc(up)}", "Cadence spm", "ACWR"]  # fmt: skip
+    left_out = len(history.weeks) - len(weeks)
+    more = (
+        f" {u.count(left_out, 'other week')} of these files: <code>calfguard weeks</code> lists "
+        "every week." if left_out else ""
+    )  # fmt: skip
     return (
         "<h2>Weekly load</h2>" + _table(headers, rows, row_class=classes, left=(3,))
         + '<p class="caption small">* a week the files start or end inside. Change: on the '
-        "week before. ACWR: acute:chronic distance ratio, context only.</p>"
+        f"week before. ACWR: acute:chronic distance ratio, context only.{more}</p>"
     )  # fmt: skip
+
+
+def _years(history: History | None, d: Digest, unit: str) -> str:
+    """One row a calendar year, when the history is longer than the weeks shown one by one."""
+    if history is None or d.detail_first_day is None or history.first_day >= d.detail_first_day:
+        return ""
+    rows = []
+    for year in year_rows(history):
+        rows.append([
+            str(year.year),
+            str(year.runs),
+            esc(u.distance_number(year.running_distance_m, unit, 0)),
+            esc(u.distance_number(year.longest_run_m, unit)),
+            esc(u.height_number(year.ascent_m, unit)),
+            str(year.active_weeks),
+        ])  # fmt: skip
+    dist, up = u.distance_label(unit), u.height_label(unit)
+    headers = ["Year", "Runs", esc(dist), f"Longest {esc(dist)}", f"Ascent {esc(up)}",
+               "Weeks with runs"]  # fmt: skip
+    return "<h2>Year by year</h2>" + _table(headers, rows)
 
 
 def _shoes(history: History | None, unit: str) -> str:
@@ -316,14 +353,17 @@ def _quality(d: Digest) -> str:
     return "\n".join(out)
 
 
-def _activities(analysis: Analysis, unit: str) -> str:
+def _activities(analysis: Analysis, d: Digest, unit: str) -> str:
     if not analysis.summaries:
         return ""
     dist, up = u.distance_label(unit), u.height_label(unit)
     duplicates = analysis.duplicate_of
+    first = d.detail_first_day or date.min
     rows = []
     for s in analysis.summaries:
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
+        if local.date() < first:
+            continue
         file_name = s.path.replace("\\", "/").rsplit("/", 1)[-1]
         note = " (duplicate, not counted)" if s.id in duplicates else ""
         rows.append([
@@ -340,9 +380,17 @@ def _activities(analysis: Analysis, unit: str) -> str:
     headers = ["Local start", "Sport", "Name", esc(dist), "Moving", "Pace", "Cadence spm",
                f"Ascent {esc(up)}", "File"]  # fmt: skip
     table = _table(headers, rows, text_cols=3)
+    earlier = len(analysis.summaries) - len(rows)
+    if not earlier:
+        return (
+            f'<details class="screen-only"><summary>All activities ({len(rows)})</summary>'
+            f"{table}</details>"
+        )
     return (
-        f'<details class="screen-only"><summary>All activities ({len(rows)})</summary>'
-        f"{table}</details>"
+        f'<details class="screen-only"><summary>Activities since {esc(u.day(first, True))} '
+        f'({len(rows)})</summary>{table}<p class="muted small">'
+        f"{u.count(earlier, 'earlier activity', 'earlier activities')}: "
+        "<code>calfguard activities</code> lists every one.</p></details>"
     )
 
 
