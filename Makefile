@@ -44,6 +44,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(PY) bench/bench_readers.py
 	$(PY) bench/bench_summary.py
+	$(PY) bench/bench_html.py
 	$(PY) bench/bench_batch.py $(BENCH_ARGS)
 
 # The long fuzzing run (about 20 minutes on 2 cores); make test runs a bounded one.

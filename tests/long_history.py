@@ -18,7 +18,11 @@ import numpy as np
 
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Sport
-from tests.rules_history import OFFSET_S, Session, summaries
+from analyzer.pipeline import Analysis
+from analyzer.rules import assess
+from analyzer.settings import Settings
+from analyzer.training_load import build_history
+from tests.rules_history import OFFSET_S, PROFILE, Session, summaries
 
 FIRST_MONDAY = date(2015, 1, 5)
 LAST_RUN = date(2024, 7, 14)  # a Sunday
@@ -96,3 +100,13 @@ def ten_years(seed: int = 3) -> list[ActivitySummary]:
         week += 1
     out.append(_session("walk", LAST_WALK, 4.0, len(out), None))
     return sorted(out, key=lambda s: (s.start_time, s.id))
+
+
+def ten_year_analysis(today: date = date(2026, 12, 4)) -> Analysis:
+    """``ten_years`` aggregated and assessed, reported on ``today`` (by default long after the
+    last run, as in the report that prompted this history)."""
+    items = ten_years()
+    settings = Settings(profile=PROFILE)
+    history = build_history(items, settings)
+    assert history is not None
+    return Analysis(settings, items, [], history, assess(history, settings), today=today)

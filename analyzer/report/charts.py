@@ -325,6 +325,7 @@ def overview(history: History, settings: Settings, unit: str, view: View) -> Fig
     ticks = januaries[::step]
     ax.set_xticks(ticks, [str(labels[i][0]) for i in ticks])
     ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.tick_params(axis="x", pad=7)  # the first year clear of the y axis's 0
     ax.grid(axis="x", visible=False)
     ax.set_ylabel(f"{u.distance_label(unit)} per month")
     _legend(ax)

@@ -5,7 +5,9 @@ look at."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.long_history import ten_year_analysis
 from tests.report.conftest import CONFIG, ROOT, SAMPLE, run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -72,8 +75,9 @@ def _console(stderr: str) -> list[str]:
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("browser") / "report.html"
+    # No store: a module's fixture runs before each test's own empty cache folder exists.
     result = run("report", "--config", str(CONFIG), str(SAMPLE), "--format", "html",
-                 "--output", str(target))  # fmt: skip
+                 "--output", str(target), "--no-cache")  # fmt: skip
     assert result.exit_code == 0, result.output
     return target
 
@@ -115,3 +119,84 @@ def test_screenshots(report_file: Path, tmp_path: Path, name: str, size: str) ->
     assert requests == [] and _console(stderr) == []
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 50_000  # a page with text and charts, not a blank one
+
+
+# --- a long history: no label on top of another ---------------------------------------------
+
+#: Run in the page (a copy without its Content-Security-Policy, which forbids scripts): every
+#: pair of text boxes in one chart that overlap by more than a pixel each way.
+_OVERLAPS = """<script>
+window.addEventListener("load", () => {
+  const found = [];
+  for (const svg of document.querySelectorAll("svg")) {
+    const boxes = [...svg.querySelectorAll("text")]
+      .map(t => [t.textContent, t.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && r.height > 0);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+        const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+        if (w > 1 && h > 1) found.push(`${svg.id}: "${a}" / "${b}"`);
+      }
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "overlaps";
+  out.textContent = JSON.stringify(found);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def overlapping_labels(page_html: str, tmp: Path, width_px: int) -> list[str]:
+    page = tmp / f"checked-{width_px}.html"
+    without_csp = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page_html)
+    page.write_text(without_csp.replace("</body>", _OVERLAPS + "</body>"), encoding="utf-8")
+    dom, stderr, _ = chromium(
+        page, tmp, "--dump-dom", f"--window-size={width_px},3000", "--virtual-time-budget=5000"
+    )
+    assert _console(stderr) == []
+    found = re.search(r'<pre id="overlaps">(.*?)</pre>', dom, re.S)
+    assert found is not None, "the check did not run"
+    return list(json.loads(html.unescape(found.group(1))))
+
+
+def test_the_overlap_check_can_fail(tmp_path: Path) -> None:
+    page = (
+        '<!DOCTYPE html><html><body><svg id="canary" width="200" height="50">'
+        '<text x="10" y="30">+25%</text><text x="14" y="32">+30%</text>'
+        '<text x="120" y="30">apart</text></svg></body></html>'
+    )
+    assert overlapping_labels(page, tmp_path, 800) == ['canary: "+25%" / "+30%"']
+
+
+@pytest.fixture(scope="module")
+def ten_year_page() -> str:
+    from analyzer.report.html_report import render_html
+
+    return render_html(ten_year_analysis())
+
+
+@pytest.mark.parametrize("width_px", [1280, 412])
+def test_a_ten_year_history_has_no_overlapping_labels(
+    ten_year_page: str, tmp_path: Path, width_px: int
+) -> None:
+    assert overlapping_labels(ten_year_page, tmp_path, width_px) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = tmp_path / "ten-years.html"
+    page.write_text(ten_year_page, encoding="utf-8")
+    target = ARTIFACTS / f"report-ten-years-{width_px}.png"
+    _, stderr, requests = chromium(
+        page, tmp_path, f"--screenshot={target}", f"--window-size={width_px},4000"
+    )
+    assert requests == [] and _console(stderr) == []
+    assert target.stat().st_size > 50_000
+
+
+@pytest.mark.parametrize("width_px", [1280, 412])
+def test_the_sample_report_has_no_overlapping_labels(
+    report_file: Path, tmp_path: Path, width_px: int
+) -> None:
+    page = report_file.read_text(encoding="utf-8")
+    assert overlapping_labels(page, tmp_path, width_px) == []

@@ -145,3 +145,46 @@ def test_no_history_still_renders_the_red_flags(tmp_path: Path) -> None:
     assert "No activities could be read" in document and "<svg" not in document
     assert all(f"<li>{esc(flag)}</li>" in document for flag in RED_FLAGS)
     assert_self_contained(document)
+
+
+# --- ten years: an overview, and the recent weeks in detail -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def ten_years_html() -> str:
+    from tests.long_history import ten_year_analysis
+
+    return render_html(ten_year_analysis())
+
+
+def _section(page: str, heading: str) -> str:
+    start = page.index(f"<h2>{heading}</h2>")
+    return page[start : page.find("<h2", start + 4)]
+
+
+def test_a_long_history_gets_an_overview_by_month_and_by_year(ten_years_html: str) -> None:
+    from tests.long_history import ten_years
+
+    assert '<svg id="chart-overview" role="img"' in ten_years_html
+    years = _section(ten_years_html, "Year by year")
+    rows = re.findall(r'<tr><td class="text">(\d{4})</td><td>(\d+)</td><td>(\d+)</td>', years)
+    assert [r[0] for r in rows] == [str(y) for y in range(2015, 2026)]
+    runs_2016 = [s for s in ten_years() if s.sport.is_running and s.start_time.year == 2016]
+    km_2016 = sum(s.distance_m for s in runs_2016) / 1000
+    assert rows[1] == ("2016", str(len(runs_2016)), f"{km_2016:.0f}")
+    assert rows[-1][1:] == ("0", "0")  # 2025: one walk, no runs
+
+
+def test_a_long_history_shows_the_26_weeks_up_to_now_one_by_one(ten_years_html: str) -> None:
+    weeks = _section(ten_years_html, "Weekly load")
+    starts = re.findall(r'<tr(?: class="partial")?><td class="text">(\d+ \w+ \d{4})\*?</td>', weeks)
+    assert (len(starts), starts[0], starts[-1]) == (26, "15 Jan 2024", "8 Jul 2024")
+    assert "<code>calfguard weeks</code> lists every week." in weeks
+    activities = re.search(r"<summary>Activities since 15 Jan 2024 \((\d+)\)</summary>",
+                           ten_years_html)  # fmt: skip
+    assert activities is not None
+    listed = int(activities.group(1))
+    assert ten_years_html.count("<code>20") == listed  # one file name per row listed
+    earlier = re.search(r"(\d+) earlier activities: <code>calfguard activities</code>",
+                        ten_years_html)  # fmt: skip
+    assert earlier is not None and int(earlier.group(1)) + listed == 2435
