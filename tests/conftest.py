@@ -12,6 +12,27 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_session_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same for fixtures shared by a module or the session, which run before any test's
+    own folders exist: never the developer's store or config."""
+    home = tmp_path_factory.mktemp("session-user")
+    names = [n for n in os.environ if n.startswith("CALFGUARD_") and n != "CALFGUARD_CORPUS"]
+    saved = {name: os.environ.get(name) for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", *names)}
+    for name in names:
+        del os.environ[name]
+    os.environ["XDG_CACHE_HOME"] = str(home / "cache")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

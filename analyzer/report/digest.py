@@ -205,6 +205,30 @@ def year_rows(history: History) -> list[Year]:
     ]
 
 
+def year_table(history: History, unit: str) -> tuple[list[str], list[list[str]]]:
+    """The year-by-year overview as text cells: (headers, rows), for every format's table."""
+    dist, up = units.distance_label(unit), units.height_label(unit)
+    headers = ["Year", "Runs", dist, f"Longest {dist}", f"Ascent {up}", "Weeks with runs"]
+    rows = [
+        [
+            str(y.year),
+            str(y.runs),
+            units.distance_number(y.running_distance_m, unit, 0),
+            units.distance_number(y.longest_run_m, unit),
+            units.height_number(y.ascent_m, unit),
+            str(y.active_weeks),
+        ]
+        for y in year_rows(history)
+    ]
+    return headers, rows
+
+
+def is_long(history: History, d: Digest) -> bool:
+    """Whether the history starts before the weeks shown one by one (then it gets an
+    overview)."""
+    return d.detail_first_day is not None and history.first_day < d.detail_first_day
+
+
 def detail_weeks(weeks: Sequence[Week], d: Digest) -> list[Week]:
     """The weeks shown one by one: the ``DETAIL_WEEKS`` up to the week of "now"."""
     if d.detail_first_day is None or d.as_of is None:

@@ -29,8 +29,9 @@ from analyzer.report.digest import (
     detail_weeks,
     digest,
     grouped,
+    is_long,
     period_text,
-    year_rows,
+    year_table,
 )
 from analyzer.rules import CauseStatus, Finding
 from analyzer.training_load import History
@@ -280,22 +281,12 @@ def _weeks(history: History | None, d: Digest, unit: str) -> str:
 
 def _years(history: History | None, d: Digest, unit: str) -> str:
     """One row a calendar year, when the history is longer than the weeks shown one by one."""
-    if history is None or d.detail_first_day is None or history.first_day >= d.detail_first_day:
+    if history is None or not is_long(history, d):
         return ""
-    rows = []
-    for year in year_rows(history):
-        rows.append([
-            str(year.year),
-            str(year.runs),
-            esc(u.distance_number(year.running_distance_m, unit, 0)),
-            esc(u.distance_number(year.longest_run_m, unit)),
-            esc(u.height_number(year.ascent_m, unit)),
-            str(year.active_weeks),
-        ])  # fmt: skip
-    dist, up = u.distance_label(unit), u.height_label(unit)
-    headers = ["Year", "Runs", esc(dist), f"Longest {esc(dist)}", f"Ascent {esc(up)}",
-               "Weeks with runs"]  # fmt: skip
-    return "<h2>Year by year</h2>" + _table(headers, rows)
+    headers, rows = year_table(history, unit)
+    return "<h2>Year by year</h2>" + _table(
+        [esc(h) for h in headers], ([esc(c) for c in row] for row in rows)
+    )
 
 
 def _shoes(history: History | None, unit: str) -> str:

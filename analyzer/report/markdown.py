@@ -15,10 +15,13 @@ from analyzer.report.digest import (
     Digest,
     as_of_text,
     by_importance,
+    detail_weeks,
     digest,
     grouped,
+    is_long,
     period_text,
     recent_text,
+    year_table,
 )
 from analyzer.rules import RULES, CauseStatus, Finding
 from analyzer.training_load import History
@@ -48,7 +51,8 @@ def render_markdown(analysis: Analysis, unit: str = "km") -> str:
     parts = [
         _headline(d, unit),
         _now(d, unit),
-        _weeks(analysis.history, unit),
+        _years(analysis.history, d, unit),
+        _weeks(analysis.history, d, unit),
         _causes(d, unit),
         _evidence(d),
         _warming_up(d),
@@ -96,10 +100,18 @@ def _now(d: Digest, unit: str) -> str:
     return "\n".join(lines)
 
 
-def _weeks(history: History | None, unit: str) -> str:
+def _years(history: History | None, d: Digest, unit: str) -> str:
+    if history is None or not is_long(history, d):
+        return ""
+    headers, rows = year_table(history, unit)
+    return "## Year by year\n\n" + _table(headers, rows)
+
+
+def _weeks(history: History | None, d: Digest, unit: str) -> str:
     if history is None:
         return ""
     dist, up = u.distance_label(unit), u.height_label(unit)
+    weeks = detail_weeks(history.weeks, d)
     rows = [
         [
             u.day(w.week_start, with_year=True) + ("" if w.complete else "\\*"),
@@ -112,13 +124,19 @@ def _weeks(history: History | None, unit: str) -> str:
             u.cadence_number(w.median_cadence_spm),
             u.ratio(w.acwr_ewma),
         ]
-        for w in history.weeks
+        for w in weeks
     ]
     headers = ["Week", "Runs", dist, "Change", f"Longest {dist}", f"Ascent {up}",
                f"Descent {up}", "Cadence spm", "ACWR"]  # fmt: skip
+    left_out = len(history.weeks) - len(weeks)
+    more = (
+        f" {u.count(left_out, 'other week')} of these files: `calfguard weeks` lists every week."
+        if left_out else ""
+    )  # fmt: skip
     return (
         "## Weekly load\n\n" + _table(headers, rows) + "\n\n\\* a week the files start or end "
-        "inside. Change: on the week before. ACWR: acute:chronic distance ratio, context only."
+        "inside. Change: on the week before. ACWR: acute:chronic distance ratio, context "
+        f"only.{more}"
     )
 
 
