@@ -40,8 +40,13 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class ReadFailure:
+    """A file that gave no activity, and why. ``not_activity``: it was read, and is a planned
+    route or course (``RouteNotActivity``): skipped, not broken, so a synced folder holding one
+    does not look damaged."""
+
     path: str
     reason: str
+    not_activity: bool = False
 
 
 class LoadError(Exception):
