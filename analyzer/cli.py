@@ -577,8 +577,9 @@ def cache_info(
     )
     typer.echo(f"store: {resolved.db} ({size / 2**20:.1f} MiB)")
     typer.echo(
-        f"files: {counts['files']}; contents: {counts['results']} "
-        f"({counts['unreadable']} unreadable); runs remembered for --fail-on: {counts['runs']}"
+        f"files: {counts['files']}; contents: {counts['results']} ({counts['unreadable']} "
+        f"unreadable, {counts['not_activities']} not activities); runs remembered for --fail-on: "
+        f"{counts['runs']}"
     )
     typer.echo(f"schema: {', '.join(migrations)}")
 

@@ -220,7 +220,7 @@ class FileCollector:
         if row is None or not self._fresh(row):
             return False
         if row.failure is not None:
-            self._finish(index, ReadFailure(path, row.failure), how)
+            self._finish(index, ReadFailure(path, row.failure, row.not_activity), how)
             return True
         summaries = decode_summaries(row.summaries or "", path)
         if summaries is None:
@@ -285,6 +285,7 @@ class FileCollector:
                 CALFGUARD_VERSION,
                 None if failed else done.encoded,
                 done.encoded if failed else None,
+                isinstance(done.outcome, ReadFailure) and done.outcome.not_activity,
             )
         )
         self._remember(done.path, done.hash, stamp)

@@ -90,7 +90,10 @@ def test_a_damaged_store_is_exit_2_until_rebuilt(runs: Path, tmp_path: Path) -> 
     assert report(str(runs), "--db", str(db)).exit_code == 0
     info = cli("cache", "info", "--db", str(db))
     assert info.exit_code == 0
-    assert "files: 5; contents: 5 (0 unreadable); runs remembered for --fail-on: 1" in info.stdout
+    assert (
+        "files: 5; contents: 5 (0 unreadable, 0 not activities); runs remembered for --fail-on: 1"
+        in info.stdout
+    )
 
 
 def test_the_store_lives_in_the_user_cache_unless_told_otherwise(
