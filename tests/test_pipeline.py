@@ -54,7 +54,9 @@ def test_exit_1_when_a_file_could_not_be_read_and_quiet_keeps_to_errors(
     result = report(str(runs), "--db", str(tmp_path / "s.db"))
     assert result.exit_code == 1
     assert json.loads(result.stdout)["errors"][0]["path"] == str(runs / "broken.fit")
-    assert "1 file(s) could not be read" in result.stderr
+    assert result.stderr == (
+        "calfguard: 1 file could not be read (listed in the report's data quality section)\n"
+    )
     quiet = report(str(runs), "--db", str(tmp_path / "s.db"), "--quiet")
     assert quiet.exit_code == 1 and quiet.stderr == ""
 
