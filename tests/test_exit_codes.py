@@ -232,6 +232,16 @@ def test_a_missing_path_beside_data_is_said_first_and_exit_1(
         assert quiet.stderr == f"Error: {missing}: no such file or folder\n"
 
 
+@pytest.mark.parametrize("command", TABLES)
+def test_an_empty_folder_beside_data_is_a_warning(command: str, runs: Path, tmp_path: Path) -> None:
+    """It may be a mount point with nothing mounted, or a folder not yet filled: said, but the
+    output is whole and every file was read."""
+    empty = _empty_folder(tmp_path)
+    result = cli(command, str(runs), str(empty), "--no-cache")
+    assert result.exit_code == 0 and result.stdout
+    assert result.stderr == f"calfguard: {empty}: no activity files found\n"
+
+
 @pytest.mark.parametrize(
     ("command", "fmt", "in_output", "where"),
     [
