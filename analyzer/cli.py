@@ -1,13 +1,23 @@
 """The command line: the only module that imports typer and rich's console.
 
 Each command is thin: resolve settings, call the library, render, and turn library errors into
-one ``Error: ...`` line (no traceback unless ``--debug``). Exit codes, for cron (docs/cron.md):
-0 success; 1 the report was produced but some files could not be read; 2 nothing was reported:
-bad usage, a bad config file or environment variable, or a store that cannot be used (busy
-beyond --lock-timeout, damaged, read-only); 3 with ``--fail-on caution|high``, the report has a
-finding of that severity or higher that the previous run over the same paths on the same store
-did not have (3 wins over 1). Settings: flags > environment (CALFGUARD_*) > config file >
-defaults (docs/config.md). Logs and progress go to stderr, the report to stdout or --output.
+``Error: <what>: <why>`` lines on stderr, before any output and even with --quiet (no
+traceback). Exit codes, the same in every command (docs/cron.md):
+
+- 0: the output was written and every file was read (planned routes and courses are skipped,
+  not unreadable: they are listed, and leave the code 0);
+- 1: the output was written, but some files could not be read (each is listed with its
+  reason), or a path given is missing while others had activities;
+- 2: nothing was written: bad usage, a bad config file or environment variable, a store that
+  cannot be used (busy beyond --lock-timeout, damaged, read-only), an output that cannot be
+  written, or nothing to report: every path given is missing, no activity file was found under
+  them, or none of the files found could be read as an activity (``_errors_first``);
+- 3: with ``report --fail-on caution|high``, the report has a finding of that severity or
+  higher that the previous run over the same paths on the same store did not have (3 wins
+  over 1).
+
+Settings: flags > environment (CALFGUARD_*) > config file > defaults (docs/config.md). Logs and
+progress go to stderr, the output to stdout or --output.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn, TextIO
@@ -58,18 +68,34 @@ from analyzer.report.terminal import (
     render_terminal,
     render_weeks,
 )
+from analyzer.report.units import count
 from analyzer.rules import Severity
 from analyzer.store import Store, default_db_path
 from analyzer.store import rebuild as rebuild_store
 
 EXIT_OK = 0
 EXIT_UNREADABLE_FILES = 1
-EXIT_USAGE = 2
+EXIT_NOTHING_WRITTEN = 2
 EXIT_NEW_FINDINGS = 3
+#: An error that lists files names this many, then says how many more.
+FILES_NAMED = 10
+#: What calfguard looks for, said when it finds none.
+LOOKS_FOR = (
+    "calfguard reads FIT, GPX and TCX files, gzipped or not, in folders and zip archives such "
+    "as a Strava export"
+)
+#: The exit codes, in the help of every command that reads activities (docs/cron.md).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 written, every file read; 1 written, some files could not be read (each "
+    "listed); 2 nothing written (bad usage, config or store, or nothing to report: paths "
+    "missing, no activity files, none readable), with Error: lines on stderr; 3 report "
+    "--fail-on found something new. docs/cron.md has the details."
+)
 log = logging.getLogger("calfguard")
 
 app = typer.Typer(
     help="Training patterns associated with calf pain, from your watch exports.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -188,7 +214,7 @@ VerboseOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def report(
     paths: PathsArgument,
     output_format: Annotated[
@@ -233,6 +259,7 @@ def report(
                     paths, resolved.settings, store=store, jobs=resolved.jobs,
                     progress=progress, since=first, until=last,
                 )  # fmt: skip
+            _errors_first(paths, analysis)  # before the findings are swapped: none were reported
             windowed = first is not None or last is not None
             previous = swap_findings(analysis, store, paths, windowed)
     except StoreError as exc:
@@ -242,7 +269,8 @@ def report(
     with restoring_findings(resolved.db, None if no_cache else paths, previous):
         _render_report(analysis, output_format, output, resolved.units, show_all)
     new = new_findings(analysis, previous, Severity[fail_on.name.upper()]) if fail_on else []
-    _report_errors(paths, analysis)
+    in_report = "listed in the report's data quality section"
+    _count_unread(paths, analysis, None if output_format is OutputFormat.csv else in_report)
     _warn_unmatched(set_sport, analysis)
     if new:
         log.warning(
@@ -250,19 +278,75 @@ def report(
             len(new), fail_on, "; ".join(f"{f.date} {f.rule}" for f in new[:10]),
         )  # fmt: skip
         raise typer.Exit(EXIT_NEW_FINDINGS)
-    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+    _exit(analysis)
 
 
-def _report_errors(paths: list[Path], analysis: Analysis) -> None:
-    """Unreadable files are listed in the report; a path given on the command line that is
-    not there is an error even with --quiet: a cron job watching a mistyped or unmounted
-    folder would otherwise report an empty history every night, silently."""
+def _errors_first(paths: Sequence[Path], analysis: Analysis) -> None:
+    """Says what went wrong with the paths given, first and on stderr, even with --quiet: cron
+    mails stderr, and a mistyped or unmounted folder must not pass in silence. When nothing can
+    be reported (every path missing, no activity file found under them, none of the files
+    found readable as an activity), ends the run with exit 2 before anything is written: an
+    empty report reads as "no findings", and could replace last night's."""
+    given = [str(path) for path in paths]
+    if analysis.stats.activity_files:
+        for failure in analysis.errors:
+            if failure.path in given:
+                typer.echo(f"Error: {failure.path}: {failure.reason}", err=True)
+        for path in analysis.empty_paths:
+            log.warning("%s: no activity files found", path)
+        return
+    failures = sorted([*analysis.errors, *analysis.not_activities], key=lambda f: f.path)
+    named = [f for f in failures if f.path in given]  # a path given that gave nothing itself
+    found = [f for f in failures if f.path not in given]
+    lines = [f"Error: {f.path}: {f.reason}" for f in named]
+    if analysis.empty_paths:
+        lines.append(f"Error: {', '.join(analysis.empty_paths)}: no activity files found "
+                     f"({LOOKS_FOR})")  # fmt: skip
+    if found:
+        said = {f.path for f in named} | set(analysis.empty_paths)
+        where = ", ".join(dict.fromkeys(p for p in given if p not in said))
+        none = (
+            f"none of the {len(found)} files found could be"
+            if len(found) > 1
+            else "the one file found could not be"
+        )
+        lines.append(f"Error: {where}: {none} read as an activity:")
+        lines += [f"  {f.path}: {f.reason}" for f in found[:FILES_NAMED]]
+        if len(found) > FILES_NAMED:
+            lines.append(f"  and {len(found) - FILES_NAMED} more")
+    typer.echo("\n".join(lines), err=True)
+    raise typer.Exit(EXIT_NOTHING_WRITTEN)
+
+
+def _count_unread(paths: Sequence[Path], analysis: Analysis, listed: str | None) -> None:
+    """Says how many files could not be read and where the output lists them (``listed``);
+    None: the output has no place for them (CSV), so each is said here, with the routes and
+    courses skipped. The paths given were said first (``_errors_first``)."""
     given = {str(path) for path in paths}
-    for failure in analysis.errors:
-        if failure.path in given:
-            log.error("%s: %s; nothing was read from it", failure.path, failure.reason)
-    if analysis.errors:
-        log.warning("%d file(s) could not be read (listed in the report)", len(analysis.errors))
+    unread = [f for f in analysis.errors if f.path not in given]
+    if listed is None:
+        for failure in unread:
+            log.warning("could not read %s: %s", failure.path, failure.reason)
+        for skipped in analysis.not_activities:
+            log.warning("skipped %s, not an activity: %s", skipped.path, skipped.reason)
+        listed = "listed above"
+    if unread:
+        log.warning("%s could not be read (%s)", count(len(unread), "file"), listed)
+
+
+def _listed_in(output_format: str, output: Path | None) -> str | None:
+    """Where the output of ``activities``, ``weeks`` or ``show`` lists the files that could
+    not be read; None for CSV, which has no place for them."""
+    if output_format == "csv":
+        return None
+    if output_format == "json":
+        return "listed under errors in the JSON"
+    return "listed above" if output is None else f"listed in {output}"
+
+
+def _exit(analysis: Analysis) -> NoReturn:
+    """Exit 1 when some files could not be read (routes and courses are not that), else 0."""
+    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
 
 
 def _warn_unmatched(set_sport: list[str] | None, analysis: Analysis) -> None:
@@ -313,7 +397,7 @@ def _render_report(
         _draw(output, lambda console: render_terminal(analysis, console, unit, show_all))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def activities(
     paths: PathsArgument,
     since: SinceOption = None,
@@ -342,7 +426,7 @@ def activities(
         configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout), set_sport
     )
     analysis = _analyze_with_store(paths, resolved, no_cache, first, last)
-    _report_errors(paths, analysis)
+    _errors_first(paths, analysis)
     _warn_unmatched(set_sport, analysis)
     wanted = set(sport or ())
     chosen = [s for s in analysis.summaries if not wanted or s.sport in wanted]
@@ -352,10 +436,11 @@ def activities(
         _emit(activities_csv(chosen, analysis), output)
     else:
         _draw(output, lambda c: render_activities(chosen, analysis, c, resolved.units), wide=True)
-    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+    _count_unread(paths, analysis, _listed_in(output_format, output))
+    _exit(analysis)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def show(
     file: Annotated[
         Path, typer.Argument(help="One activity file (FIT, GPX, TCX, gzipped or not).")
@@ -371,17 +456,20 @@ def show(
 ) -> None:
     """Show one activity in detail: every metric with its units, and its data quality."""
     _check_output(None, output)
+    _logging(verbose=0, quiet=False)
     resolved = _resolve(configuration.Flags(config, timezone, units), set_sport)
     analysis = analyze([file], resolved.settings)
+    _errors_first([file], analysis)
     _warn_unmatched(set_sport, analysis)
     if output_format is ShowFormat.json:
         _emit(json_report.render_show_json(analysis), output)
     else:
         _draw(output, lambda console: render_show(analysis, console, resolved.units))
-    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+    _count_unread([file], analysis, _listed_in(output_format, output))
+    _exit(analysis)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 def weeks(
     paths: PathsArgument,
     output_format: Annotated[
@@ -405,7 +493,7 @@ def weeks(
         configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
     )
     analysis = _analyze_with_store(paths, resolved, no_cache)
-    _report_errors(paths, analysis)
+    _errors_first(paths, analysis)
     _warn_unmatched(set_sport, analysis)
     if output_format is TableFormat.json:
         _emit(json_report.render_weeks_json(analysis), output)
@@ -413,7 +501,8 @@ def weeks(
         _emit(weeks_csv(analysis), output)
     else:
         _draw(output, lambda console: render_weeks(analysis, console, resolved.units))
-    raise typer.Exit(EXIT_UNREADABLE_FILES if analysis.errors else EXIT_OK)
+    _count_unread(paths, analysis, _listed_in(output_format, output))
+    _exit(analysis)
 
 
 def _resolve(
@@ -577,8 +666,9 @@ def cache_info(
     )
     typer.echo(f"store: {resolved.db} ({size / 2**20:.1f} MiB)")
     typer.echo(
-        f"files: {counts['files']}; contents: {counts['results']} "
-        f"({counts['unreadable']} unreadable); runs remembered for --fail-on: {counts['runs']}"
+        f"files: {counts['files']}; contents: {counts['results']} ({counts['unreadable']} "
+        f"unreadable, {counts['not_activities']} not activities); runs remembered for --fail-on: "
+        f"{counts['runs']}"
     )
     typer.echo(f"schema: {', '.join(migrations)}")
 
@@ -685,7 +775,7 @@ def _write_pieces(pieces: Iterable[str], stream: TextIO) -> None:
 
 def _fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_NOTHING_WRITTEN)
 
 
 def main() -> None:

@@ -53,13 +53,21 @@ class RunStats:
     reused: int = 0  # opened and hashed, content already known (renamed, touched, copied)
     parsed: int = 0  # read and summarized in this run
     unreadable: int = 0
+    not_activities: int = 0  # planned routes and courses, skipped
     seconds: float = 0.0
+
+    @property
+    def activity_files(self) -> int:
+        """Files and zip entries that gave activities: none means nothing to report."""
+        return self.files - self.unreadable - self.not_activities
 
 
 @dataclass(slots=True)
 class Collected:
     summaries: list[ActivitySummary]  # sorted by start time
-    errors: list[ReadFailure]  # in discovery order
+    errors: list[ReadFailure]  # files that could not be read, in discovery order
+    not_activities: list[ReadFailure]  # planned routes and courses, in discovery order
+    empty_paths: list[str]  # the paths given under which no candidate file was found
     stats: RunStats
 
 
@@ -85,19 +93,22 @@ def collect(
     collector.stats.seconds = time.perf_counter() - started
     summaries: list[ActivitySummary] = []
     errors: list[ReadFailure] = []
+    not_activities: list[ReadFailure] = []
     for outcome in collector.outcomes:
         if isinstance(outcome, ReadFailure):
-            errors.append(outcome)
+            (not_activities if outcome.not_activity else errors).append(outcome)
         elif outcome is not None:
             summaries.extend(outcome)
     summaries.sort(key=lambda s: (s.start_time, s.id))
     collector.stats.unreadable = len(errors)
+    collector.stats.not_activities = len(not_activities)
     s = collector.stats
     log.info(
-        "%d files: %d unchanged in the store, %d known content, %d read, %d unreadable (%.2f s)",
-        s.files, s.unchanged, s.reused, s.parsed, s.unreadable, s.seconds,
+        "%d files: %d unchanged in the store, %d known content, %d read, %d unreadable, "
+        "%d not activities (%.2f s)",
+        s.files, s.unchanged, s.reused, s.parsed, s.unreadable, s.not_activities, s.seconds,
     )  # fmt: skip
-    return Collected(summaries, errors, collector.stats)
+    return Collected(summaries, errors, not_activities, collector.empty_paths, collector.stats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,7 @@ class FileCollector:
         self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
         self.stamps: dict[int, _FileStamp] = {}  # of the files the engine has
         self.stats = RunStats()
+        self.empty_paths: list[str] = []
         self.discovering = True
         self.done = 0
 
@@ -138,19 +150,23 @@ class FileCollector:
 
     def go(self, paths: Iterable[str | os.PathLike[str]]) -> None:
         files: list[tuple[int, Source, Path]] = []
-        for item in discover(paths):
-            index = len(self.outcomes)
-            self.outcomes.append(None)
-            self.stats.files += 1
-            if isinstance(item, ReadFailure):
-                self._finish(index, item, None)
-                continue
-            origin = _origin(item)
-            if origin is not None and str(origin) == item.path:
-                files.append((index, item, origin))  # a plain file: after discovery
-            else:
-                self._zip_member(index, item, origin)  # while its archive is open
-            self.engine.poll()
+        for given in paths:  # one at a time: a path under which nothing is found is said
+            found_before = self.stats.files
+            for item in discover([given]):
+                index = len(self.outcomes)
+                self.outcomes.append(None)
+                self.stats.files += 1
+                if isinstance(item, ReadFailure):
+                    self._finish(index, item, None)
+                    continue
+                origin = _origin(item)
+                if origin is not None and str(origin) == item.path:
+                    files.append((index, item, origin))  # a plain file: after discovery
+                else:
+                    self._zip_member(index, item, origin)  # while its archive is open
+                self.engine.poll()
+            if self.stats.files == found_before:
+                self.empty_paths.append(str(Path(given)))  # as discover names it
         self.discovering = False
         self._report_progress()
         for start in range(0, len(files), STORE_LOOKUP_FILES):
@@ -220,7 +236,7 @@ class FileCollector:
         if row is None or not self._fresh(row):
             return False
         if row.failure is not None:
-            self._finish(index, ReadFailure(path, row.failure), how)
+            self._finish(index, ReadFailure(path, row.failure, row.not_activity), how)
             return True
         summaries = decode_summaries(row.summaries or "", path)
         if summaries is None:
@@ -285,6 +301,7 @@ class FileCollector:
                 CALFGUARD_VERSION,
                 None if failed else done.encoded,
                 done.encoded if failed else None,
+                isinstance(done.outcome, ReadFailure) and done.outcome.not_activity,
             )
         )
         self._remember(done.path, done.hash, stamp)

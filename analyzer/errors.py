@@ -2,7 +2,9 @@
 
     AnalyzerError                  base of everything below
     +-- ReadError                  a file that looks like an activity cannot be read (path, reason)
-    |   +-- RouteNotActivity       a GPX route or a track without timestamps: nothing was recorded
+    |   +-- RouteNotActivity       a planned route or course (GPX route or untimed track, TCX
+    |                              course, FIT course file): nothing was recorded; skipped,
+    |                              not counted as unreadable
     +-- FitDeclined                the fast FIT decoder does not handle this file (reason);
     |                              the fitparse fallback decodes it instead. Never leaves readers/.
     +-- ConfigError                bad settings or a bad config file (names the key)
@@ -10,7 +12,8 @@
         |                          written by a newer calfguard (says what to do)
         +-- StoreBusy              another run holds the store longer than --lock-timeout
 
-In a batch a ``ReadError`` becomes an entry in the run's errors; it never ends the batch.
+In a batch a ``ReadError`` becomes an entry in the run's errors (a ``RouteNotActivity``, in its
+not_activities); it never ends the batch.
 ``ConfigError`` and ``StoreError`` end the run before any report (exit code 2).
 """
 

@@ -4,7 +4,7 @@ This module only says the order of the steps and what a report covers; ``collect
 takes from the store) every file's summaries, through an engine (``engines``) that says where
 parsing runs; ``identity`` decides what each activity is; ``training_load`` aggregates;
 ``rules`` assesses. Returns plain results; the CLI renders them. A bad file becomes an entry in
-``errors`` and the rest of the batch goes on.
+``errors`` (a planned route or course, in ``not_activities``) and the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -35,13 +35,15 @@ __all__ = ["Analysis", "Progress", "RunStats", "analyze", "in_period"]
 class Analysis:
     settings: Settings
     summaries: list[ActivitySummary] = field(default_factory=list)  # in the report period
-    errors: list[ReadFailure] = field(default_factory=list)
+    errors: list[ReadFailure] = field(default_factory=list)  # files that could not be read
     history: History | None = None
     assessment: Assessment | None = None
     stats: RunStats = field(default_factory=RunStats)
     since: date | None = None  # the report period asked for (None: open)
     until: date | None = None
     today: date = field(default_factory=date.today)  # the runner's, when the report was made
+    not_activities: list[ReadFailure] = field(default_factory=list)  # routes, courses: skipped
+    empty_paths: list[str] = field(default_factory=list)  # paths given with no file found
 
     @property
     def duplicate_of(self) -> dict[str, str]:
@@ -90,10 +92,10 @@ def analyze(
     ``since``/``until`` limit what is reported: activities after ``until`` are left out as if
     the report were made that day, activities before ``since`` still count for the rules'
     look-back (a run is compared with the 30 days before it), but only the activities,
-    weeks and findings of the period are reported. Unreadable files are always listed.
-    ``engine`` says where parsing runs (default: ``jobs`` local processes). ``today`` is the
-    runner's local date (default: the configured zone's, else this computer's): the report's
-    "now" when the folder is live (``report.digest``).
+    weeks and findings of the period are reported. Unreadable files, and routes and courses,
+    are always listed. ``engine`` says where parsing runs (default: ``jobs`` local processes).
+    ``today`` is the runner's local date (default: the configured zone's, else this
+    computer's): the report's "now" when the folder is live (``report.digest``).
     """
     settings = settings or Settings()
     with _fewer_collections():
@@ -108,7 +110,7 @@ def analyze(
         assessment = assess(history, settings) if history is not None else None
     analysis = Analysis(
         settings, summaries, collected.errors, history, assessment, collected.stats, since, until,
-        today or today_in(settings.timezone),
+        today or today_in(settings.timezone), collected.not_activities, collected.empty_paths,
     )  # fmt: skip
     return _within(analysis) if since is not None or until is not None else analysis
 

@@ -11,7 +11,9 @@ Two tables do the work:
   without their path, or the reason it could not be read. Each row records the metrics version,
   the summary layout and the athlete-profile fingerprint it was computed with; summaries
   computed under others are stale and are recomputed. A read failure is kept until the file
-  changes or calfguard's version does, so a broken file is not parsed every night.
+  changes or calfguard's version does, so a broken file is not parsed every night;
+  ``not_activity`` marks one that is a planned route or course (skipped, not unreadable), so
+  that a warm run lists it as the cold run did.
 
 ``runs`` keeps the finding keys of the last completed run over each set of input paths, for
 ``--fail-on`` (new findings only). ``schema_migrations`` lists the named, ordered migrations
@@ -105,6 +107,15 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (
+        "0003_not_activity",
+        (
+            "ALTER TABLE results ADD COLUMN not_activity INTEGER NOT NULL DEFAULT 0",
+            # Failures stored before could not say whether a file was a route: each is read
+            # again once (a stale version) rather than kept as unreadable.
+            "UPDATE results SET calfguard_version = '' WHERE failure IS NOT NULL",
+        ),
+    ),
 )
 
 
@@ -133,6 +144,7 @@ class ResultRow:
     calfguard_version: str
     summaries: str | None  # JSON, or None for a file that could not be read
     failure: str | None  # the reason
+    not_activity: bool = False  # the failure is a planned route or course (ReadFailure's)
 
 
 class Store:
@@ -214,12 +226,17 @@ class Store:
             for start in range(0, len(hashes), 500):
                 chunk = hashes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._conn.execute(
+                rows = self._conn.execute(
                     "SELECT hash, meta, metrics_version, layout, profile, calfguard_version,"
-                    f" summaries, failure FROM results WHERE hash IN ({marks})",
+                    f" summaries, failure, not_activity FROM results WHERE hash IN ({marks})",
                     chunk,
-                ):
-                    result = ResultRow(*row)
+                )
+                for content_hash, meta, metrics, layout, profile, version, *outcome in rows:
+                    summaries, failure, not_activity = outcome
+                    result = ResultRow(
+                        content_hash, meta, metrics, layout, profile, version, summaries, failure,
+                        bool(not_activity),
+                    )  # fmt: skip
                     if (result.hash, result.meta) in wanted:
                         out[result.hash, result.meta] = result
         return out
@@ -243,7 +260,10 @@ class Store:
                 "files": self._conn.execute("SELECT count(*) FROM files").fetchone()[0],
                 "results": self._conn.execute("SELECT count(*) FROM results").fetchone()[0],
                 "unreadable": self._conn.execute(
-                    "SELECT count(*) FROM results WHERE failure IS NOT NULL"
+                    "SELECT count(*) FROM results WHERE failure IS NOT NULL AND NOT not_activity"
+                ).fetchone()[0],
+                "not_activities": self._conn.execute(
+                    "SELECT count(*) FROM results WHERE not_activity"
                 ).fetchone()[0],
                 "runs": self._conn.execute("SELECT count(*) FROM runs").fetchone()[0],
             }
@@ -274,6 +294,7 @@ class Store:
                 result.calfguard_version,
                 result.summaries,
                 result.failure,
+                int(result.not_activity),
             )
         )
         self._maybe_commit()
@@ -301,8 +322,8 @@ class Store:
             with self._transaction():
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO results (hash, meta, metrics_version, layout,"
-                    " profile, calfguard_version, summaries, failure)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " profile, calfguard_version, summaries, failure, not_activity)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     self._results,
                 )
                 self._conn.executemany(

@@ -189,18 +189,3 @@ def test_a_closed_pipe_is_exit_2_with_the_reason(tmp_path: Path) -> None:
         stderr = process.stderr.read().decode()
         assert process.wait() == 2
     assert stderr == "Error: cannot write the report to standard output: Broken pipe\n"
-
-
-def test_a_missing_input_path_is_an_error_even_with_quiet(tmp_path: Path) -> None:
-    """A cron job watching a mistyped or unmounted folder must not report an empty history
-    every night in silence: cron mails what reaches stderr."""
-    missing = tmp_path / "watch"
-    result = runner.invoke(app, ["report", str(missing), "--quiet", "--no-cache"])
-    assert result.exit_code == 1
-    assert (
-        result.stderr == f"calfguard: {missing}: no such file or folder; nothing was read from it\n"
-    )
-    (tmp_path / "x.fit").write_bytes(b"not a fit file")
-    # An unreadable file inside a folder is listed in the report: with --quiet, nothing here.
-    quiet = runner.invoke(app, ["report", str(tmp_path), "--quiet", "--no-cache"])
-    assert quiet.exit_code == 1 and quiet.stderr == ""

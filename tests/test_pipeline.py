@@ -54,7 +54,9 @@ def test_exit_1_when_a_file_could_not_be_read_and_quiet_keeps_to_errors(
     result = report(str(runs), "--db", str(tmp_path / "s.db"))
     assert result.exit_code == 1
     assert json.loads(result.stdout)["errors"][0]["path"] == str(runs / "broken.fit")
-    assert "1 file(s) could not be read" in result.stderr
+    assert result.stderr == (
+        "calfguard: 1 file could not be read (listed in the report's data quality section)\n"
+    )
     quiet = report(str(runs), "--db", str(tmp_path / "s.db"), "--quiet")
     assert quiet.exit_code == 1 and quiet.stderr == ""
 
@@ -90,7 +92,10 @@ def test_a_damaged_store_is_exit_2_until_rebuilt(runs: Path, tmp_path: Path) -> 
     assert report(str(runs), "--db", str(db)).exit_code == 0
     info = cli("cache", "info", "--db", str(db))
     assert info.exit_code == 0
-    assert "files: 5; contents: 5 (0 unreadable); runs remembered for --fail-on: 1" in info.stdout
+    assert (
+        "files: 5; contents: 5 (0 unreadable, 0 not activities); runs remembered for --fail-on: 1"
+        in info.stdout
+    )
 
 
 def test_the_store_lives_in_the_user_cache_unless_told_otherwise(

@@ -14,7 +14,14 @@ from functools import partial
 
 from analyzer.errors import ReadError
 from analyzer.metrics.summary import ActivitySummary, summarize
-from analyzer.readers import ReadFailure, Source, internal_failure, read_source, source_bytes
+from analyzer.readers import (
+    ReadFailure,
+    Source,
+    internal_failure,
+    read_failure,
+    read_source,
+    source_bytes,
+)
 from analyzer.readers.strava import StravaMeta
 from analyzer.settings import AthleteProfile
 from analyzer.summary_rows import encode_summaries
@@ -53,7 +60,7 @@ def load_bytes(source: Source) -> bytes | ReadFailure:
     try:
         return source_bytes(source)
     except ReadError as exc:
-        return ReadFailure(exc.path, exc.reason)
+        return read_failure(exc)
     except Exception as exc:  # whatever else a loader raises ends this file, not the run
         return ReadFailure(source.path, f"cannot read: {exc}")
 
@@ -72,8 +79,7 @@ def parse(job: ParseJob) -> Parsed:
     try:
         summaries = [summarize(activity, job.profile) for activity in read_source(source)]
     except ReadError as exc:
-        failure = ReadFailure(exc.path, exc.reason)
-        return Parsed(job.index, job.path, failure, exc.reason, True, digest)
+        return Parsed(job.index, job.path, read_failure(exc), exc.reason, True, digest)
     except Exception as exc:  # a bug must not end a nightly batch: report it, retry next run
         return Parsed(job.index, job.path, internal_failure(job.path, exc), None, False, digest)
     encoded = encode_summaries(summaries, job.path)

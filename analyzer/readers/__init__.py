@@ -4,7 +4,8 @@
 (``read_bytes`` sniffs it and picks the reader), or a ``ReadError`` with the reason. The
 pipeline finds sources with ``discover`` and parses each in a task (``engines.tasks``);
 ``iter_read`` and ``read_paths`` do the same in one loop, for tools and tests. Neither raises for
-a bad file: each becomes a ``ReadFailure`` with the reason, and the rest of the batch goes on.
+a bad file: each becomes a ``ReadFailure`` with the reason, and the rest of the batch goes on
+(``read_failure``: a planned route or course is marked as not an activity, not as broken).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from analyzer.errors import ReadError
+from analyzer.errors import ReadError, RouteNotActivity
 from analyzer.model import Activity, Format, Sport
 from analyzer.readers.common import sport_from_text
 from analyzer.readers.sniff import SNIFF_BYTES, gunzip_bounded, sniff
@@ -29,6 +30,7 @@ __all__ = [
     "internal_failure",
     "iter_read",
     "read_bytes",
+    "read_failure",
     "read_paths",
     "read_source",
     "source_bytes",
@@ -61,11 +63,17 @@ def iter_read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[list[Activity
         try:
             activities = read_source(item)
         except ReadError as exc:
-            yield ReadFailure(exc.path, exc.reason)
+            yield read_failure(exc)
         except Exception as exc:  # a reader bug must cost this file, not the batch
             yield internal_failure(item.path, exc)
         else:
             yield activities
+
+
+def read_failure(exc: ReadError) -> ReadFailure:
+    """A ``ReadError`` as the batch lists it: a planned route or course is marked as not an
+    activity (skipped), anything else as a file that could not be read."""
+    return ReadFailure(exc.path, exc.reason, not_activity=isinstance(exc, RouteNotActivity))
 
 
 def internal_failure(path: str, exc: Exception) -> ReadFailure:

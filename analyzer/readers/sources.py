@@ -2,8 +2,10 @@
 
 A ``Source`` is one file's bytes, loaded on demand, with the name shown to the user. Zip members
 are read in memory, never unpacked to disk, so a member named ``../../x`` goes nowhere.
-Folders are walked in sorted order without following directory links (no loops). Problems
-with a path (unreadable, vanished) come back as ``ReadFailure`` entries, never exceptions.
+Folders are walked in sorted order without following directory links (no loops); in them,
+files that are neither activity files by name nor by content are skipped silently, while a
+file named on its own is always a candidate (what it is not is said). Problems with a path
+(unreadable, vanished) come back as ``ReadFailure`` entries, never exceptions.
 """
 
 from __future__ import annotations
@@ -40,8 +42,13 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class ReadFailure:
+    """A file that gave no activity, and why. ``not_activity``: it was read, and is a planned
+    route or course (``RouteNotActivity``): skipped, not broken, so a synced folder holding one
+    does not look damaged."""
+
     path: str
     reason: str
+    not_activity: bool = False
 
 
 class LoadError(Exception):
@@ -63,8 +70,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadF
         path = Path(raw)
         if path.is_dir():
             yield from _walk_folder(path)
-        elif path.is_file():
-            yield from _file_sources(path, meta_by_name={})
+        elif path.is_file():  # named on its own: said if it is not an activity file
+            yield from _file_sources(path, meta_by_name={}, named=True)
         elif not path.exists():
             yield ReadFailure(str(path), "no such file or folder")
         else:
@@ -96,10 +103,12 @@ def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
 
 
 def _file_sources(
-    path: Path, meta_by_name: dict[str, StravaMeta]
+    path: Path, meta_by_name: dict[str, StravaMeta], named: bool = False
 ) -> Iterator[Source | ReadFailure]:
+    """A file as a source; ``named``: given by itself rather than found in a folder, so that
+    what it is not is said (in a folder, notes and pictures are skipped silently)."""
     lower = path.name.lower()
-    claimed = lower.endswith(ACTIVITY_SUFFIXES)
+    claimed = named or lower.endswith(ACTIVITY_SUFFIXES)
     special = _special_file(path)
     if special is not None:  # opening a FIFO would wait for a writer forever
         if claimed or lower.endswith(".zip"):

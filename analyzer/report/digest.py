@@ -285,9 +285,8 @@ def _years(days: int) -> str:
 
 def quality_notes(analysis: Analysis) -> list[QualityNote]:
     """Everything a reader should know about what the numbers rest on, kind by kind."""
-    notes: list[QualityNote] = [
-        QualityNote("unreadable", e.path, e.reason) for e in analysis.errors
-    ]
+    notes = [QualityNote("unreadable", e.path, e.reason) for e in analysis.errors]
+    notes.extend(QualityNote("not_activity", f.path, f.reason) for f in analysis.not_activities)
     if analysis.history is not None:
         for d in analysis.history.duplicates:
             notes.append(

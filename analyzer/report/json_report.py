@@ -15,7 +15,7 @@ from analyzer.report.digest import quality_notes
 from analyzer.report.records import (
     activity_row,
     document,
-    error_row,
+    files_not_read,
     finding_row,
     period_row,
     quality_row,
@@ -50,12 +50,10 @@ def render_json(analysis: Analysis) -> str:
 
 
 def render_activities_json(summaries: Sequence[ActivitySummary], analysis: Analysis) -> str:
-    """``calfguard activities --format json``: the chosen activities and the unreadable files."""
+    """``calfguard activities --format json``: the chosen activities and the files that gave
+    none."""
     return _dump(
-        {
-            "activities": [activity_row(s, analysis) for s in summaries],
-            "errors": [error_row(e) for e in analysis.errors],
-        }
+        {"activities": [activity_row(s, analysis) for s in summaries], **files_not_read(analysis)}
     )
 
 
@@ -66,7 +64,7 @@ def render_weeks_json(analysis: Analysis) -> str:
         {
             "period": period_row(analysis),
             "weeks": [week_row(w) for w in history.weeks] if history else [],
-            "errors": [error_row(e) for e in analysis.errors],
+            **files_not_read(analysis),
         }
     )
 
@@ -81,6 +79,6 @@ def render_show_json(analysis: Analysis) -> str:
             "activities": [activity_row(s, analysis) for s in analysis.summaries],
             "findings": [finding_row(f) for f in findings if f.activity_id in ids],
             "data_quality": [quality_row(n) for n in quality_notes(analysis)],
-            "errors": [error_row(e) for e in analysis.errors],
+            **files_not_read(analysis),
         }
     )

@@ -113,6 +113,15 @@ def error_row(failure: ReadFailure) -> dict[str, str]:
     return {"path": failure.path, "reason": failure.reason}
 
 
+def files_not_read(analysis: Analysis) -> dict[str, list[dict[str, str]]]:
+    """The files that gave no activity, under the names every JSON document uses: ``errors``
+    (could not be read) and ``not_activities`` (planned routes and courses, skipped)."""
+    return {
+        "errors": [error_row(e) for e in analysis.errors],
+        "not_activities": [error_row(f) for f in analysis.not_activities],
+    }
+
+
 def recent_row(d: Digest) -> dict[str, Any]:
     """The headline: the report's "now" and the 28 days up to it."""
     return {
@@ -167,7 +176,7 @@ def document(analysis: Analysis) -> dict[str, Any]:
         "shoes": [shoe_row(s) for s in history.shoes] if history else [],
         "duplicates": [plain(d) for d in history.duplicates] if history else [],
         "implausible": [plain(i) for i in history.implausible] if history else [],
-        "errors": [error_row(e) for e in analysis.errors],
+        **files_not_read(analysis),
         "recent": recent_row(summary),
         "data_quality": [quality_row(n) for n in summary.quality],
     }

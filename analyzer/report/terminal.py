@@ -365,8 +365,7 @@ def render_activities(
     )
     if summaries:
         console.print(activities_table(summaries, analysis, unit))
-    for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
+    _files_not_read(analysis, console)
 
 
 def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None:
@@ -378,8 +377,16 @@ def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None
             Text.assemble(("Weekly load", "bold"), f"  {u.period(h.first_day, h.last_day)}")
         )
         console.print(weeks_table(h.weeks, unit, wide=console.width >= WIDE))
+    _files_not_read(analysis, console)
+
+
+def _files_not_read(analysis: Analysis, console: Console) -> None:
+    """The files that gave no activity, each with its reason: those that could not be read,
+    and the planned routes and courses skipped (activities, weeks, show)."""
     for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
+        console.print(Text(f"Could not read {failure.path}: {failure.reason}", style="bold"))
+    for skipped in analysis.not_activities:
+        console.print(Text(f"Skipped, not an activity: {skipped.path}: {skipped.reason}"))
 
 
 # --- one activity in detail -------------------------------------------------------------------
@@ -491,8 +498,7 @@ def _pairs(console: Console, title: str, pairs: Sequence[tuple[str, str]]) -> No
 def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
     """Each activity of the file(s), every metric grouped with its units, then its data
     quality and any findings about it."""
-    for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}", style="bold"))
+    _files_not_read(analysis, console)
     findings = analysis.assessment.findings if analysis.assessment else []
     notes = digest(analysis).quality
     for s in analysis.summaries:

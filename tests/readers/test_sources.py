@@ -82,6 +82,19 @@ def test_a_folder_yields_activities_and_skips_what_is_not_ours(tmp_path: Path) -
     ]
 
 
+def test_a_file_named_on_its_own_is_said_when_it_is_not_an_activity(tmp_path: Path) -> None:
+    """In a folder, notes are skipped silently; named by itself (``calfguard show notes.txt``),
+    a file the user asked for must not vanish without a word."""
+    notes = write(tmp_path / "notes.txt", b"felt good\n")
+    renamed = write(tmp_path / "run.dat", fit_bytes(RUN))
+    assert read_paths([tmp_path]).errors == []
+    result = read_paths([notes, renamed])
+    assert [(e.path, e.reason) for e in result.errors] == [
+        (str(notes), "not a FIT, GPX or TCX file (content not recognised)")
+    ]
+    assert [a.path for a in result.activities] == [str(renamed)]
+
+
 def test_files_named_as_activities_but_unreadable_are_reported(tmp_path: Path) -> None:
     write(tmp_path / "good.fit", fit_bytes(RUN))
     write(tmp_path / "junk.fit", b"this is not a fit file at all")

@@ -97,8 +97,8 @@ def test_show_an_unreadable_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.fit"
     bad.write_bytes(b"nothing")
     result = run("show", str(bad))
-    assert result.exit_code == 1
-    assert "Could not read" in result.stdout and "bad.fit" in result.stdout
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"Error: {bad}: not a FIT, GPX or TCX file (content not recognised)\n"
 
 
 def test_weeks(sample: Analysis) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from analyzer.pipeline import Analysis
+from analyzer.pipeline import Analysis, analyze
 from analyzer.report.json_report import render_json
 from analyzer.report.wording import QUALITY_KINDS
+from analyzer.samplegen.fit_writer import FILE_TYPE_COURSE, fit_bytes
+from tests.factories import activity, full_samples
 from tests.report.conftest import CONFIG, SAMPLE, run
 from tests.report.schema_check import Checked, schema, validate_part, validate_report
 
@@ -24,6 +26,7 @@ CONTRACT = {
     "weeks": {"week_start", "running_distance_m", "running_count"},
     "findings": {"rule", "cause", "severity", "date", "message", "advice", "evidence"},
     "errors": {"path", "reason"},
+    "not_activities": {"path", "reason"},
 }  # fmt: skip
 
 
@@ -41,7 +44,7 @@ def document() -> dict[str, Any]:
 
 def test_the_contract_names_are_required_by_the_schema(document: dict[str, Any]) -> None:
     definitions = {"activities": "activity", "weeks": "week", "findings": "finding",
-                   "errors": "error"}  # fmt: skip
+                   "errors": "error", "not_activities": "not_activity"}  # fmt: skip
     for key, names in CONTRACT.items():
         required = set(schema()["$defs"][definitions[key]]["required"])
         assert names <= required, key
@@ -124,17 +127,21 @@ def test_recent_and_data_quality(document: dict[str, Any], sample: Analysis) -> 
 
 
 def test_no_files_and_unreadable_files_still_validate(tmp_path: Path) -> None:
-    code, empty = _json("report", str(tmp_path))
-    assert code == 0 and empty["period"] == {"first_day": None, "last_day": None}
+    """The command line writes no report then (exit 2); the library still renders one."""
+    empty = json.loads(render_json(analyze([tmp_path])))
+    assert empty["period"] == {"first_day": None, "last_day": None}
     assert empty["red_flags"] and empty["disclaimer"]
     assert {c["status"] for c in empty["causes"]} <= {"nothing_seen", "cannot_be_seen"}
     (tmp_path / "bad.tcx").write_text("<TrainingCenterDatabase>", encoding="utf-8")
-    code, bad = _json("report", str(tmp_path), str(tmp_path / "missing.fit"))
-    assert code == 1
+    course = fit_bytes(activity(full_samples(60)), file_type=FILE_TYPE_COURSE)
+    (tmp_path / "plan.fit").write_bytes(course)
+    bad = json.loads(render_json(analyze([tmp_path, tmp_path / "missing.fit"])))
     assert [e["path"] for e in bad["errors"]] == [
         str(tmp_path / "bad.tcx"), str(tmp_path / "missing.fit")
     ]  # fmt: skip
-    assert [n["kind"] for n in bad["data_quality"]] == ["unreadable", "unreadable"]
+    assert [f["path"] for f in bad["not_activities"]] == [str(tmp_path / "plan.fit")]
+    kinds = [n["kind"] for n in bad["data_quality"]]
+    assert kinds == ["unreadable", "unreadable", "not_activity"]
     validate_report(bad)
 
 
@@ -166,7 +173,7 @@ def test_docs_describe_every_schema_field() -> None:
     for name in whole["properties"]:
         assert f"| `{name}` |" in docs, name
     for definition in ("activity", "week", "finding", "cause_status", "shoe", "error",
-                       "quality_note"):  # fmt: skip
+                       "not_activity", "quality_note"):  # fmt: skip
         for name, sub in whole["$defs"][definition]["properties"].items():
             assert f"| `{name}` |" in docs, f"{definition}.{name}"
             for inner in sub.get("properties", {}):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from analyzer.guide import CAUSES, DISCLAIMER, RED_FLAGS
-from analyzer.pipeline import Analysis
+from analyzer.pipeline import Analysis, analyze
 from analyzer.report import units as u
-from analyzer.report.terminal import bar
+from analyzer.report.terminal import bar, make_console, render_terminal
 from analyzer.samplegen.fit_writer import fit_bytes
 from tests.factories import activity, full_samples
 from tests.report.conftest import ANSI, CONFIG, SAMPLE, flat, run
@@ -121,21 +121,26 @@ def test_red_flags_and_disclaimer_with_data() -> None:
     _has_red_flags_and_disclaimer(_report())
 
 
+def _rendered(analysis: Analysis) -> str:
+    """The terminal report of an analysis the command line would not report (it exits 2)."""
+    console = make_console(io.StringIO(), width=80, record=True)
+    render_terminal(analysis, console)
+    return console.export_text()
+
+
 def test_red_flags_and_disclaimer_with_no_files(tmp_path: Path) -> None:
-    result = run("report", str(tmp_path))
-    assert result.exit_code == 0
-    _has_red_flags_and_disclaimer(result.stdout)
-    assert "No activities could be read from the given paths." in result.stdout
-    assert "High weekly volume: no data to judge" in flat(result.stdout)
+    out = _rendered(analyze([tmp_path]))
+    _has_red_flags_and_disclaimer(out)
+    assert "No activities could be read from the given paths." in out
+    assert "High weekly volume: no data to judge" in flat(out)
 
 
 def test_red_flags_and_disclaimer_when_every_file_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "broken.fit").write_bytes(b"\x0e\x10 not a fit file at all")
     (tmp_path / "empty.gpx").write_bytes(b"")
-    result = run("report", str(tmp_path))
-    assert result.exit_code == 1
-    _has_red_flags_and_disclaimer(result.stdout)
-    text = flat(result.stdout)
+    out = _rendered(analyze([tmp_path]))
+    _has_red_flags_and_disclaimer(out)
+    text = flat(out)
     assert "Files that could not be read (2):" in text
     assert "empty.gpx: empty file" in text
 

@@ -15,10 +15,12 @@ from analyzer import collect as collect_module
 from analyzer import store as store_module
 from analyzer.engines import local as local_engine
 from analyzer.pipeline import Analysis, analyze
-from analyzer.readers import Source, sources
+from analyzer.readers import ReadFailure, Source, sources
 from analyzer.report.json_report import render_json
+from analyzer.samplegen.fit_writer import FILE_TYPE_COURSE, fit_bytes
 from analyzer.settings import AthleteProfile, Settings
 from analyzer.store import Store
+from tests.factories import activity, full_samples
 from tests.store.helpers import age, run_bytes, write_runs
 
 
@@ -236,6 +238,24 @@ def test_an_unreadable_file_is_remembered_until_it_changes(folder: Path, tmp_pat
     broken.write_bytes(run_bytes(40, "gpx"))
     fixed = run(folder, db)
     assert counts(fixed) == (6, 0, 1) and fixed.errors == []
+
+
+def test_a_route_is_remembered_as_a_route(folder: Path, tmp_path: Path) -> None:
+    """A warm run takes a route's failure from the store: it must come back as a route
+    (skipped), not as an unreadable file, or the exit code would change between nights."""
+    db = tmp_path / "store.sqlite3"
+    route = folder / "plan.fit"
+    route.write_bytes(fit_bytes(activity(full_samples(60)), file_type=FILE_TYPE_COURSE))
+    age([route])
+    cold = run(folder, db)
+    assert counts(cold) == (0, 0, 7) and cold.errors == []
+    assert cold.not_activities == [
+        ReadFailure(str(route), "FIT course file: a planned route, nothing was recorded", True)
+    ]
+    warm = run(folder, db)
+    assert counts(warm) == (7, 0, 0)
+    assert warm.errors == [] and warm.not_activities == cold.not_activities
+    assert (warm.stats.unreadable, warm.stats.not_activities) == (0, 1)
 
 
 def test_zip_members_are_taken_from_the_store_while_the_archive_is_unchanged(

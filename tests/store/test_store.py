@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import subprocess
@@ -21,6 +22,18 @@ def result(
     content_hash: str, summaries: str | None = "[]", failure: str | None = None
 ) -> ResultRow:
     return ResultRow(content_hash, "", 2, "layout", "profile", "0.1.0", summaries, failure)
+
+
+def put_old_result(db: Path, row: ResultRow) -> None:
+    """A result as the first migration's table holds it (the code of today writes more)."""
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.hash, row.meta, row.metrics_version, row.layout, row.profile,
+             row.calfguard_version, row.summaries, row.failure),
+        )  # fmt: skip
+    conn.close()
 
 
 def test_a_new_store_applies_every_migration_once_in_order(tmp_path: Path) -> None:
@@ -43,13 +56,31 @@ def test_a_store_of_an_older_version_is_migrated(
     db = tmp_path / "store.sqlite3"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
     with Store.open(db) as store:
-        store.put_result(result("h1"))
         assert store.migrations() == [MIGRATIONS[0][0]]
+    put_old_result(db, result("h1"))
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     with Store.open(db) as store:
         assert store.migrations() == [name for name, _ in MIGRATIONS]
         assert set(store.results([("h1", "")])) == {("h1", "")}  # data kept
         store.record_findings("scope", {"rule|2026-01-01|": 2})  # the new table works
+
+
+def test_failures_stored_before_routes_were_told_apart_are_read_again_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A route stored as a plain failure would come back as unreadable on every warm run (the
+    version check does not see it: same calfguard); the migration makes such rows stale."""
+    db = tmp_path / "store.sqlite3"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:2])
+    Store.open(db).close()
+    put_old_result(db, result("route", None, "GPX track without timestamps"))
+    put_old_result(db, result("run"))
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    with Store.open(db) as store:
+        rows = store.results([("route", ""), ("run", "")])
+        assert rows["route", ""].calfguard_version == ""  # stale: parsed again next run
+        assert rows["route", ""].not_activity is False
+        assert rows["run", ""].calfguard_version == "0.1.0"  # summaries are kept
 
 
 def test_a_failing_migration_leaves_nothing_behind(
@@ -86,6 +117,8 @@ def test_results_and_failures_round_trip_through_batches(tmp_path: Path) -> None
             store.put_result(result(f"h{i}"))
             store.put_file(f"/data/{i}.fit", 100 + i, 1_000_000_000, f"h{i}", "")
         store.put_result(result("bad", None, "empty file"))
+        route = result("route", None, "FIT course file: a planned route, nothing was recorded")
+        store.put_result(dataclasses.replace(route, not_activity=True))
     with Store.open(db) as store:
         index = store.file_index()
         assert len(index) == store_module.BATCH_FILES * 2 + 3
@@ -93,7 +126,9 @@ def test_results_and_failures_round_trip_through_batches(tmp_path: Path) -> None
         rows = store.results([("h7", ""), ("bad", ""), ("missing", ""), ("h8", "other")])
         assert set(rows) == {("h7", ""), ("bad", "")}
         assert rows["bad", ""].failure == "empty file" and rows["bad", ""].summaries is None
-        assert store.counts()["unreadable"] == 1
+        assert rows["bad", ""].not_activity is False
+        assert store.results([("route", "")])["route", ""].not_activity is True
+        assert store.counts()["unreadable"] == 1 and store.counts()["not_activities"] == 1
 
 
 def test_a_file_modified_just_before_it_was_read_is_not_trusted_next_time(tmp_path: Path) -> None:
