@@ -9,13 +9,17 @@ detail to ``calfguard show`` (``render_show``), the weekly table alone to ``calf
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import re
 from collections.abc import Sequence
 from typing import IO, Any
 
 from rich import box
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -71,14 +75,61 @@ def bar(value: float, most: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + (BAR_BLOCKS[part] if part else "")
 
 
+# --- layout: text that breaks only between words ---------------------------------------------
+
+#: Where a word wider than its line may break, in order of preference: after a folder of a path,
+#: between the parts of a file name, before its extension. Rich itself breaks only at spaces and
+#: would cut such a word anywhere; a piece with no joint at all is still cut, the only cut left
+#: (a name wider than the whole console).
+JOINTS = ("/\\", "-_", ".")
+
+
+def _pieces(word: str, width: int, joints: Sequence[str] = JOINTS) -> list[str]:
+    """``word`` in pieces of at most ``width`` cells, each as long as fits, ending at a joint of
+    the first kind; a piece still too wide is split at the next kind."""
+    if cell_len(word) <= width or not joints:
+        return [word]
+    pieces: list[str] = []
+    for part in re.split(f"(?<=[{re.escape(joints[0])}])", word):
+        if pieces and cell_len(pieces[-1] + part) <= width:
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    return [p for piece in pieces for p in _pieces(piece, width, joints[1:])]
+
+
+def _broken(text: Text, width: int) -> Text:
+    """``text`` with a line break at the joints of each word wider than ``width``."""
+    offsets: list[int] = []
+    for word in re.finditer(r"\S+", text.plain):
+        if cell_len(word.group()) > width:
+            ends = list(itertools.accumulate(len(p) for p in _pieces(word.group(), width)))
+            offsets += [word.start() + end for end in ends[:-1]]
+    return text.blank_copy("\n").join(text.divide(offsets)) if offsets else text
+
+
+class Wrapped:
+    """Text that wraps between words, and breaks a word wider than its line only at its
+    ``JOINTS``: for paragraphs and cells that may hold paths, file names and runners' names."""
+
+    def __init__(self, text: str | Text, style: str = "") -> None:
+        self.text = text.copy() if isinstance(text, Text) else Text(text, style=style)
+        self.text.overflow = "fold"  # the last resort, for a piece without joints: cut, not "…"
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _broken(self.text, options.max_width)
+
+
 def _heading(console: Console, title: str) -> None:
     console.print()
     console.print(Text(title, style="bold underline"))
 
 
 def _para(console: Console, text: str | Text, indent: int = 2, style: str = "") -> None:
-    body = text if isinstance(text, Text) else Text(text, style=style)
-    console.print(Padding(body, (0, 0, 0, indent)))
+    console.print(Padding(Wrapped(text, style), (0, 0, 0, indent)))
 
 
 def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> None:
@@ -86,7 +137,7 @@ def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> 
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
     for item in items:
-        grid.add_row("-", item)
+        grid.add_row("-", Wrapped(item))
     console.print(Padding(grid, (0, 0, 0, indent)))
 
 
@@ -151,7 +202,7 @@ def findings_grid(findings: Sequence[Finding], unit: str) -> Table:
         grid.add_row(
             Text(f.severity.label, style=SEVERITY_STYLE[f.severity]),
             u.day(f.date),
-            finding_line(f, unit),
+            Wrapped(finding_line(f, unit)),
         )
     return grid
 
@@ -336,7 +387,7 @@ def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, u
             u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-",
             u.cadence_number(s.cadence.mean_spm),
             u.height_number(s.elevation.ascent_m, unit),
-            Text(name),
+            Wrapped(name),
         )
     return table
 
@@ -356,8 +407,12 @@ def render_activities(
     )
     if summaries:
         console.print(activities_table(summaries, analysis, unit))
+    _failures(analysis, console)
+
+
+def _failures(analysis: Analysis, console: Console, style: str = "") -> None:
     for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
+        console.print(Wrapped(f"Could not read {failure.path}: {failure.reason}", style))
 
 
 def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None:
@@ -369,8 +424,7 @@ def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None
             Text.assemble(("Weekly load", "bold"), f"  {u.period(h.first_day, h.last_day)}")
         )
         console.print(weeks_table(h.weeks, unit, wide=console.width >= WIDE))
-    for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}"))
+    _failures(analysis, console)
 
 
 # --- one activity in detail -------------------------------------------------------------------
@@ -475,15 +529,14 @@ def _pairs(console: Console, title: str, pairs: Sequence[tuple[str, str]]) -> No
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold", ratio=1)
     for label, value in pairs:
-        table.add_row(label, Text(value))
+        table.add_row(label, Wrapped(value))
     console.print(Padding(table, (0, 0, 1, 2)))
 
 
 def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
     """Each activity of the file(s), every metric grouped with its units, then its data
     quality and any findings about it."""
-    for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}", style="bold"))
+    _failures(analysis, console, style="bold")
     findings = analysis.assessment.findings if analysis.assessment else []
     notes = digest(analysis).quality
     for s in analysis.summaries:
@@ -491,7 +544,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
         title = s.name or s.path.replace("\\", "/").rsplit("/", 1)[-1]
         when = f"{wording.sport_label(s.sport)}, {local.strftime('%Y-%m-%d %H:%M')}"
-        console.print(Text.assemble((title, "bold underline"), f"  {when}"))
+        console.print(Wrapped(Text.assemble((title, "bold underline"), f"  {when}")))
         console.print()
         identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]
         _pairs(console, "Activity", identity)
