@@ -29,7 +29,7 @@ from analyzer.report.terminal import (
 from analyzer.rules import assess
 from analyzer.settings import Shoe
 from analyzer.training_load import build_history
-from tests.report.conftest import CONFIG, SAMPLE, flat, run
+from tests.report.conftest import CONFIG, ROOT, SAMPLE, flat, run
 from tests.report.long_history import DEEP, NAME, SHOE, SLUG, long_analysis
 
 WIDTHS = (80, 100, 130)
@@ -186,6 +186,14 @@ def test_the_tables_headers_at_80_columns(sample: Analysis, long: Analysis) -> N
         "                                     Pace  Cadence",
         "Local start       Sport         mi    /mi      spm  File",
     ]
+
+
+def test_the_docs_show_the_activity_list_as_it_is_at_80_columns(sample: Analysis) -> None:
+    docs = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    (snippet,) = [b for b in re.findall(r"```\n(.*?)```", docs, re.S) if "Local start" in b]
+    lines = {line.rstrip() for line in rendered(draw("activities", sample, sample, "km"), 80)
+             .splitlines()}  # fmt: skip
+    assert [line for line in snippet.splitlines() if line not in lines] == []
 
 
 def test_the_commands_fit_their_terminal_and_output_files(sample: Analysis, tmp_path: Path) -> None:
