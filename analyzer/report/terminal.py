@@ -9,14 +9,19 @@ detail to ``calfguard show`` (``render_show``), the weekly table alone to ``calf
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
 from rich import box
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -45,7 +50,6 @@ from analyzer.training_load import Week
 SEVERITY_STYLE = {Severity.HIGH: "bold red", Severity.CAUTION: "yellow", Severity.INFO: "cyan"}
 BAR_BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 8
-WIDE = 110  # from this width on, the weekly table shows its extra columns
 MAX_FILES_LISTED = 5
 
 
@@ -74,14 +78,143 @@ def bar(value: float, most: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + (BAR_BLOCKS[part] if part else "")
 
 
+# --- layout: text that breaks only between words, tables that fit the width -------------------
+
+#: Where a word wider than its line may break, in order of preference: after a folder of a path,
+#: between the parts of a file name, before its extension. Rich itself breaks only at spaces and
+#: would cut such a word anywhere; a piece with no joint at all is still cut, the only cut left
+#: (a name wider than the whole console).
+JOINTS = ("/\\", "-_", ".")
+
+
+def _pieces(word: str, width: int, joints: Sequence[str] = JOINTS) -> list[str]:
+    """``word`` in pieces of at most ``width`` cells, each as long as fits, ending at a joint of
+    the first kind; a piece still too wide is split at the next kind."""
+    if cell_len(word) <= width or not joints:
+        return [word]
+    pieces: list[str] = []
+    for part in re.split(f"(?<=[{re.escape(joints[0])}])", word):
+        if pieces and cell_len(pieces[-1] + part) <= width:
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    return [p for piece in pieces for p in _pieces(piece, width, joints[1:])]
+
+
+def _broken(text: Text, width: int) -> Text:
+    """``text`` with a line break at the joints of each word wider than ``width``."""
+    offsets: list[int] = []
+    for word in re.finditer(r"\S+", text.plain):
+        if cell_len(word.group()) > width:
+            ends = list(itertools.accumulate(len(p) for p in _pieces(word.group(), width)))
+            offsets += [word.start() + end for end in ends[:-1]]
+    return text.blank_copy("\n").join(text.divide(offsets)) if offsets else text
+
+
+class Wrapped:
+    """Text that wraps between words, and breaks a word wider than its line only at its
+    ``JOINTS``: for paragraphs and cells that may hold paths, file names and runners' names."""
+
+    def __init__(self, text: str | Text, style: str = "") -> None:
+        self.text = text.copy() if isinstance(text, Text) else Text(text, style=style)
+        self.text.overflow = "fold"  # the last resort, for a piece without joints: cut, not "…"
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _broken(self.text, options.max_width)
+
+
+Cell = str | Text
+GAP = 2  # between two columns of a fitted table: the cell's right padding and the blank rule
+#: A wrapping column asks for its longest word, up to a dated file name
+#: (2026-08-04-1834-easy-run.fit); a longer word breaks at its joints.
+WORD_ROOM = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column of a ``FittedTable``. ``leaves``: 0 for a column always shown, else its turn to
+    leave as the console narrows (1 leaves first)."""
+
+    header: str  # "\n" between the words that go on separate lines
+    justify: JustifyMethod = "right"
+    leaves: int = 0
+    wraps: bool = False  # at most one: takes the width the others leave, its cells wrapping
+    min_width: int = 0
+
+
+def _cell_width(cell: Cell) -> int:
+    plain = cell.plain if isinstance(cell, Text) else cell
+    return max((cell_len(line) for line in plain.splitlines()), default=0)
+
+
+def _word_width(cell: Cell) -> int:
+    plain = cell.plain if isinstance(cell, Text) else cell
+    return max((cell_len(word) for word in plain.split()), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class FittedTable:
+    """A table of the columns that fit the width it is drawn at. Rich would squeeze columns
+    until their headers and cells are cut ("Longe…"); here every shown column is as wide as
+    its widest cell (a number never splits) and the wrapping column at least as wide as its
+    longest word (up to ``WORD_ROOM``): columns leave, in their ``leaves`` order, until that
+    holds."""
+
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Cell]]
+    caption: str | None = None
+
+    def _needed_width(self, i: int) -> int:
+        column, cells = self.columns[i], [row[i] for row in self.rows]
+        if column.wraps:
+            longest_word = min(WORD_ROOM, max(map(_word_width, cells), default=0))
+            return max(_cell_width(column.header), longest_word)
+        return max(column.min_width, _cell_width(column.header), *map(_cell_width, cells))
+
+    def shown(self, width: int) -> list[int]:
+        """The indexes of the columns drawn at ``width``."""
+        needed = [self._needed_width(i) for i in range(len(self.columns))]
+        shown = list(range(len(self.columns)))
+        leaving = sorted((c.leaves, i) for i, c in enumerate(self.columns) if c.leaves)
+        for _, i in leaving:
+            if sum(needed[j] for j in shown) + GAP * (len(shown) - 1) <= width:
+                break
+            shown.remove(i)
+        return shown
+
+    def table(self, width: int) -> Table:
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            padding=(0, 1, 0, 0),
+            caption=self.caption,
+            caption_justify="left",
+        )
+        shown = self.shown(width)
+        for i in shown:
+            c = self.columns[i]
+            table.add_column(
+                c.header, justify=c.justify, no_wrap=not c.wraps, min_width=c.min_width or None
+            )
+        for row in self.rows:
+            table.add_row(*(Wrapped(row[i]) if self.columns[i].wraps else row[i] for i in shown))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
 def _heading(console: Console, title: str) -> None:
     console.print()
     console.print(Text(title, style="bold underline"))
 
 
 def _para(console: Console, text: str | Text, indent: int = 2, style: str = "") -> None:
-    body = text if isinstance(text, Text) else Text(text, style=style)
-    console.print(Padding(body, (0, 0, 0, indent)))
+    console.print(Padding(Wrapped(text, style), (0, 0, 0, indent)))
 
 
 def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> None:
@@ -89,7 +222,7 @@ def _bullets(console: Console, items: Sequence[str | Text], indent: int = 2) -> 
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
     for item in items:
-        grid.add_row("-", item)
+        grid.add_row("-", Wrapped(item))
     console.print(Padding(grid, (0, 0, 0, indent)))
 
 
@@ -106,7 +239,7 @@ def render_terminal(
         _heading(console, "Weekly load")
         weeks = analysis.history.weeks
         shown = weeks if show_all else detail_weeks(weeks, d)
-        console.print(weeks_table(shown, unit, wide=console.width >= WIDE))
+        console.print(weeks_table(shown, unit))
         if len(shown) < len(weeks):
             console.print(Text(f"  {left_out_weeks_text(weeks, shown)}", style="dim"))
     _causes(d, console)
@@ -160,7 +293,7 @@ def findings_grid(findings: Sequence[Finding], unit: str) -> Table:
         grid.add_row(
             Text(f.severity.label, style=SEVERITY_STYLE[f.severity]),
             u.day(f.date),
-            finding_line(f, unit),
+            Wrapped(finding_line(f, unit)),
         )
     return grid
 
@@ -199,59 +332,39 @@ def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
         )
 
 
-def weeks_table(weeks: Sequence[Week], unit: str, wide: bool = False) -> Table:
-    """The weekly load: distance with a bar, change, longest run, hills, cadence, ACWR."""
+def weeks_table(weeks: Sequence[Week], unit: str) -> FittedTable:
+    """The weekly load. All its columns fit from about 115 columns; as the console narrows they
+    leave in this order: other sports, monotony, running time, the change on the 4-week mean,
+    ascent, runs, the bar, cadence, descent (the calf works hardest downhill). The week, its
+    distance, change, longest run and ACWR always stay."""
     dist, up = u.distance_label(unit), u.height_label(unit)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0))
-    table.add_column("Week", no_wrap=True)
-    table.add_column("Runs", justify="right")
-    table.add_column(dist, justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
-    table.add_column("Change", justify="right", no_wrap=True)
-    if wide:
-        table.add_column("vs 4 wk", justify="right", no_wrap=True)
-    table.add_column(f"Longest\n{dist}", justify="right")
-    table.add_column(f"Ascent\n{up}", justify="right")
-    table.add_column(f"Descent\n{up}", justify="right")
-    table.add_column("Cadence\nspm", justify="right")
-    table.add_column("ACWR", justify="right")
-    if wide:
-        table.add_column("Time", justify="right")
-        table.add_column("Monotony", justify="right")
-        table.add_column("Other\nsports", justify="right")
     most = max((w.running_distance_m for w in weeks), default=0.0)
     with_year = len({w.week_start.year for w in weeks}) > 1
-    for w in weeks:
-        label = u.day(w.week_start, with_year) + ("" if w.complete else "*")
-        row: list[str | Text] = [
-            label,
-            str(w.running_count),
-            u.distance_number(w.running_distance_m, unit),
-            Text(bar(w.running_distance_m, most), style="green"),
-            u.percent(w.change_vs_last_week_pct),
-        ]
-        if wide:
-            row.append(u.percent(w.change_vs_4_week_mean_pct))
-        row += [
-            u.distance_number(w.longest_run_m if w.running_count else math.nan, unit),
-            u.height_number(w.ascent_m, unit),
-            u.height_number(w.descent_m, unit),
-            u.cadence_number(w.median_cadence_spm),
-            u.ratio(w.acwr_ewma),
-        ]
-        if wide:
-            row += [
-                u.duration(w.running_time_s),
-                u.ratio(w.monotony),
-                str(w.cross_training_count),
-            ]
-        table.add_row(*row)
-    table.caption = (
-        "Weeks start on the configured weekday; * a week the files start or end inside. "
-        "Change: on the week before. ACWR: acute:chronic distance ratio, context only."
+    columns: list[tuple[Column, Callable[[Week], Cell]]] = [
+        (Column("Week", "left"),
+         lambda w: u.day(w.week_start, with_year) + ("" if w.complete else "*")),
+        (Column("Runs", leaves=6), lambda w: str(w.running_count)),
+        (Column(dist), lambda w: u.distance_number(w.running_distance_m, unit)),
+        (Column("", "left", leaves=7, min_width=BAR_WIDTH),
+         lambda w: Text(bar(w.running_distance_m, most), style="green")),
+        (Column("Change"), lambda w: u.percent(w.change_vs_last_week_pct)),
+        (Column("vs 4 wk", leaves=4), lambda w: u.percent(w.change_vs_4_week_mean_pct)),
+        (Column(f"Longest\n{dist}"),
+         lambda w: u.distance_number(w.longest_run_m if w.running_count else math.nan, unit)),
+        (Column(f"Ascent\n{up}", leaves=5), lambda w: u.height_number(w.ascent_m, unit)),
+        (Column(f"Descent\n{up}", leaves=9), lambda w: u.height_number(w.descent_m, unit)),
+        (Column("Cadence\nspm", leaves=8), lambda w: u.cadence_number(w.median_cadence_spm)),
+        (Column("ACWR"), lambda w: u.ratio(w.acwr_ewma)),
+        (Column("Time", leaves=3), lambda w: u.duration(w.running_time_s)),
+        (Column("Monotony", leaves=2), lambda w: u.ratio(w.monotony)),
+        (Column("Other\nsports", leaves=1), lambda w: str(w.cross_training_count)),
+    ]  # fmt: skip
+    return FittedTable(
+        [column for column, _ in columns],
+        [[cell(w) for _, cell in columns] for w in weeks],
+        caption="Weeks start on the configured weekday; * a week the files start or end inside. "
+        "Change: on the week before. ACWR: acute:chronic distance ratio, context only.",
     )
-    table.caption_justify = "left"
-    return table
 
 
 def _cause_status(c: CauseStatus, have_data: bool) -> Text:
@@ -315,39 +428,44 @@ def _quality(d: Digest, console: Console) -> None:
 # --- calfguard activities, show, weeks --------------------------------------------------------
 
 
-def activities_table(summaries: Sequence[ActivitySummary], analysis: Analysis, unit: str) -> Table:
+def activities_table(
+    summaries: Sequence[ActivitySummary], analysis: Analysis, unit: str
+) -> FittedTable:
+    """One activity a line. All its columns fit from about 100 columns; as the console narrows,
+    moving time leaves first (distance and pace give it), then ascent, then cadence. The date,
+    sport, distance and pace always stay; the file name wraps."""
     dist, up = u.distance_label(unit), u.height_label(unit)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0))
-    table.add_column("Local start", no_wrap=True)
-    table.add_column("Sport", no_wrap=True)
-    table.add_column(dist, justify="right", no_wrap=True)
-    table.add_column("Moving", justify="right", no_wrap=True)
-    table.add_column(f"Pace\n/{dist}", justify="right", no_wrap=True)
-    table.add_column("Cadence\nspm", justify="right")
-    table.add_column(f"Ascent\n{up}", justify="right")
-    table.add_column("File", overflow="fold", ratio=1)
-    duplicates = analysis.duplicate_of
-    not_counted = analysis.not_counted
-    for s in summaries:
-        local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
-        name = s.path.replace("\\", "/").rsplit("/", 1)[-1]
-        if s.sport_source in (SportSource.INFERRED, SportSource.ASSUMED):
-            name += f" (sport {s.sport_source.value})"
-        if s.id in duplicates:
-            name += " (duplicate, not counted)"
-        elif s.id in not_counted:
-            name += " (implausible, not counted)"
-        table.add_row(
-            local.strftime("%Y-%m-%d %H:%M"),
-            wording.sport_label(s.sport),
-            u.distance_number(s.distance_m, unit, 2),
-            u.duration(s.moving_time_s),
-            u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-",
-            u.cadence_number(s.cadence.mean_spm),
-            u.height_number(s.elevation.ascent_m, unit),
-            Text(name),
-        )
-    return table
+    zone = analysis.settings.timezone
+    duplicates, not_counted = analysis.duplicate_of, analysis.not_counted  # built once, not a row
+    columns: list[tuple[Column, Callable[[ActivitySummary], Cell]]] = [
+        (Column("Local start", "left"),
+         lambda s: local_start(s.start_time, s.utc_offset_s, zone).strftime("%Y-%m-%d %H:%M")),
+        (Column("Sport", "left"), lambda s: wording.sport_label(s.sport)),
+        (Column(dist), lambda s: u.distance_number(s.distance_m, unit, 2)),
+        (Column("Moving", leaves=1), lambda s: u.duration(s.moving_time_s)),
+        (Column(f"Pace\n/{dist}"),
+         lambda s: u.pace(s.moving_speed_m_s, unit).split(" ")[0] if s.sport.is_on_foot else "-"),
+        (Column("Cadence\nspm", leaves=3), lambda s: u.cadence_number(s.cadence.mean_spm)),
+        (Column(f"Ascent\n{up}", leaves=2), lambda s: u.height_number(s.elevation.ascent_m, unit)),
+        (Column("File", "left", wraps=True), lambda s: _file_label(s, duplicates, not_counted)),
+    ]  # fmt: skip
+    return FittedTable(
+        [column for column, _ in columns], [[cell(s) for _, cell in columns] for s in summaries]
+    )
+
+
+def _file_label(
+    s: ActivitySummary, duplicates: Mapping[str, str], not_counted: Mapping[str, str]
+) -> str:
+    """The activity's file name, and how its sport was decided or why it is not counted."""
+    name = s.path.replace("\\", "/").rsplit("/", 1)[-1]
+    if s.sport_source in (SportSource.INFERRED, SportSource.ASSUMED):
+        name += f" (sport {s.sport_source.value})"
+    if s.id in duplicates:
+        name += " (duplicate, not counted)"
+    elif s.id in not_counted:
+        name += " (implausible, not counted)"
+    return name
 
 
 def render_activities(
@@ -376,7 +494,7 @@ def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None
         console.print(
             Text.assemble(("Weekly load", "bold"), f"  {u.period(h.first_day, h.last_day)}")
         )
-        console.print(weeks_table(h.weeks, unit, wide=console.width >= WIDE))
+        console.print(weeks_table(h.weeks, unit))
     _files_not_read(analysis, console)
 
 
@@ -384,9 +502,9 @@ def _files_not_read(analysis: Analysis, console: Console) -> None:
     """The files that gave no activity, each with its reason: those that could not be read,
     and the planned routes and courses skipped (activities, weeks, show)."""
     for failure in analysis.errors:
-        console.print(Text(f"Could not read {failure.path}: {failure.reason}", style="bold"))
+        console.print(Wrapped(f"Could not read {failure.path}: {failure.reason}", "bold"))
     for skipped in analysis.not_activities:
-        console.print(Text(f"Skipped, not an activity: {skipped.path}: {skipped.reason}"))
+        console.print(Wrapped(f"Skipped, not an activity: {skipped.path}: {skipped.reason}"))
 
 
 # --- one activity in detail -------------------------------------------------------------------
@@ -491,7 +609,7 @@ def _pairs(console: Console, title: str, pairs: Sequence[tuple[str, str]]) -> No
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold", ratio=1)
     for label, value in pairs:
-        table.add_row(label, Text(value))
+        table.add_row(label, Wrapped(value))
     console.print(Padding(table, (0, 0, 1, 2)))
 
 
@@ -506,7 +624,7 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
         local = local_start(s.start_time, s.utc_offset_s, analysis.settings.timezone)
         title = s.name or s.path.replace("\\", "/").rsplit("/", 1)[-1]
         when = f"{wording.sport_label(s.sport)}, {local.strftime('%Y-%m-%d %H:%M')}"
-        console.print(Text.assemble((title, "bold underline"), f"  {when}"))
+        console.print(Wrapped(Text.assemble((title, "bold underline"), f"  {when}")))
         console.print()
         identity = [(field_label(k), field_value(k, row[k], unit)) for k in IDENTITY]
         _pairs(console, "Activity", identity)
