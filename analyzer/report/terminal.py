@@ -40,8 +40,10 @@ from analyzer.report.digest import (
     digest,
     first_sentence,
     grouped,
+    is_long,
     period_text,
     recent_text,
+    year_table,
 )
 from analyzer.report.records import activity_row
 from analyzer.rules import CauseStatus, Finding, Severity
@@ -235,10 +237,19 @@ def render_terminal(
     d = digest(analysis)
     _headline(d, console, unit)
     _findings(d, console, unit, show_all)
+    if analysis.history is not None and is_long(analysis.history, d):
+        _heading(console, "Year by year")
+        headers, rows = year_table(analysis.history, unit)
+        columns = [
+            Column(h.replace(" ", "\n", 1), "left" if i == 0 else "right")
+            for i, h in enumerate(headers)
+        ]
+        console.print(Padding(FittedTable(columns, rows), (0, 0, 0, 2)))
     if analysis.history is not None:
-        _heading(console, "Weekly load")
         weeks = analysis.history.weeks
         shown = weeks if show_all else detail_weeks(weeks, d)
+        span = f"  {u.period(shown[0].week_start, shown[-1].week_start)}" if shown else ""
+        _heading(console, f"Weekly load{span}")
         console.print(weeks_table(shown, unit))
         if len(shown) < len(weeks):
             console.print(Text(f"  {left_out_weeks_text(weeks, shown)}", style="dim"))
@@ -289,10 +300,11 @@ def findings_grid(findings: Sequence[Finding], unit: str) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column(ratio=1)
+    with_year = len({f.date.year for f in findings}) > 1  # the year where the dates cross one
     for f in findings:
         grid.add_row(
             Text(f.severity.label, style=SEVERITY_STYLE[f.severity]),
-            u.day(f.date),
+            u.day(f.date, with_year),
             Wrapped(finding_line(f, unit)),
         )
     return grid

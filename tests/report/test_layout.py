@@ -39,7 +39,8 @@ COMMANDS = ("report", "activities", "weeks", "show")
 HEADER_WORDS = {
     "Week", "Runs", "km", "mi", "Change", "vs", "4", "wk", "Longest", "Ascent", "Descent",
     "Cadence", "spm", "m", "ft", "ACWR", "Time", "Monotony", "Other", "sports",
-    "Local", "start", "Sport", "Moving", "Pace", "/km", "/mi", "File",
+    "Local", "start", "Sport", "Moving", "Pace", "/km", "/mi", "File", "Year", "Weeks", "with",
+    "runs",
 }  # fmt: skip
 RULE = re.compile(r"^─+$")
 

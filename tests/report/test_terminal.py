@@ -4,7 +4,7 @@ always, data quality; width, colour and units."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -228,3 +228,51 @@ def test_since_narrows_the_headline_to_the_period() -> None:
     text = flat(result)
     assert "Period 1 Nov - 22 Nov 2026 (22 days): 10 runs, 112.7 km" in text
     assert "Last 4 weeks 1 Nov - 22 Nov 2026: 10 runs, 112.7 km" in text
+
+
+def test_ten_years_get_a_year_table_and_the_26_weeks_up_to_now() -> None:
+    """January 2015 to a last run on 14 Jul 2024, then a walk in January 2025: 524 weeks."""
+    from rich.console import Console
+
+    from analyzer.report.terminal import render_terminal
+    from tests.long_history import ten_year_analysis, ten_years
+
+    console = Console(record=True, width=100, file=io.StringIO())
+    render_terminal(ten_year_analysis(), console)
+    text = console.export_text()
+    years = text[text.index("Year by year") : text.index("Weekly load")]
+    runs_2016 = [s for s in ten_years() if s.sport.is_running and s.start_time.year == 2016]
+    km_2016 = sum(s.distance_m for s in runs_2016) / 1000
+    row_2016 = next(line.split() for line in years.splitlines() if line.strip().startswith("2016"))
+    assert row_2016[:3] == ["2016", str(len(runs_2016)), f"{km_2016:.0f}"]
+    assert [line.split()[0] for line in years.splitlines() if line.strip()[:2] == "20"] == [
+        str(year) for year in range(2015, 2026)
+    ]
+    assert "Weekly load  15 Jan - 8 Jul 2024" in text
+    assert (
+        "471 earlier weeks (5 Jan 2015 - 8 Jan 2024) and 27 later weeks (after the last run) "
+        "are not shown: add --all, or see `calfguard weeks`."
+    ) in flat(text)
+
+
+def test_finding_dates_carry_the_year_when_the_list_crosses_one() -> None:
+    from rich.console import Console
+
+    from analyzer.guide import Cause
+    from analyzer.report.terminal import findings_grid
+    from analyzer.rules import Finding, Severity
+
+    def finding(day: date) -> Finding:
+        return Finding("heat", Cause.HYDRATION, Severity.INFO, day, "Warm.", "Drink.", "A study.")
+
+    def dates(*days: date) -> list[str]:
+        console = Console(record=True, width=100, file=io.StringIO())
+        console.print(findings_grid([finding(d) for d in days], "km"))
+        return [" ".join(line.split()[1:4]) for line in console.export_text().splitlines()]
+
+    assert dates(date(2026, 12, 28), date(2027, 1, 3)) == [
+        "28 Dec 2026", "3 Jan 2027",
+    ]  # fmt: skip
+    assert [d.split()[:2] for d in dates(date(2026, 11, 2), date(2026, 11, 9))] == [
+        ["2", "Nov"], ["9", "Nov"],
+    ]  # fmt: skip
