@@ -10,8 +10,7 @@ replaced every 700-odd kilometres, and the last run long before the last activit
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import numpy as np
@@ -19,10 +18,7 @@ import numpy as np
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis
-from analyzer.rules import assess
-from analyzer.settings import Settings
-from analyzer.training_load import build_history
-from tests.rules_history import OFFSET_S, PROFILE, Session, summaries
+from tests.rules_history import Session, analysis_of, copied, summaries
 
 FIRST_MONDAY = date(2015, 1, 5)
 LAST_RUN = date(2024, 7, 14)  # a Sunday
@@ -49,13 +45,10 @@ def _session(kind: str, day: date, km: float, index: int, shoe: str | None) -> A
     template = _templates()[kind]
     scale = km * 1000 / template.distance_m
     local = datetime.combine(day, time(18 if kind != "ride" else 8, 0))
-    start = local.replace(tzinfo=UTC) - timedelta(seconds=OFFSET_S)
-    name = f"{day.isoformat()}-{index:04d}.fit"
-    return dataclasses.replace(
+    return copied(
         template,
-        id=name,
-        path=name,
-        start_time=start,
+        local,
+        f"{day.isoformat()}-{index:04d}.fit",
         gear=shoe if template.sport.is_running else None,
         distance_m=template.distance_m * scale,
         moving_time_s=template.moving_time_s * scale,
@@ -105,8 +98,4 @@ def ten_years(seed: int = 3) -> list[ActivitySummary]:
 def ten_year_analysis(today: date = date(2026, 12, 4)) -> Analysis:
     """``ten_years`` aggregated and assessed, reported on ``today`` (by default long after the
     last run, as in the report that prompted this history)."""
-    items = ten_years()
-    settings = Settings(profile=PROFILE)
-    history = build_history(items, settings)
-    assert history is not None
-    return Analysis(settings, items, [], history, assess(history, settings), today=today)
+    return analysis_of(ten_years(), today)

@@ -4,7 +4,7 @@ synthesizer, summarized, and aggregated exactly as the pipeline does."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -12,6 +12,8 @@ import numpy as np
 
 from analyzer.metrics.summary import ActivitySummary, summarize
 from analyzer.model import Format, Sport
+from analyzer.pipeline import Analysis
+from analyzer.readers import ReadFailure
 from analyzer.rules import Assessment, Finding, assess
 from analyzer.samplegen.synth import ActivitySpec, Segment, synth_activity
 from analyzer.settings import AthleteProfile, Settings
@@ -84,6 +86,29 @@ def history(sessions: Iterable[Session], **settings: Any) -> tuple[History, Asse
     built = build_history(summaries(sessions), options)
     assert built is not None
     return built, assess(built, options)
+
+
+def analysis_of(
+    items: Sequence[ActivitySummary], today: date | None = None,
+    errors: Sequence[ReadFailure] = (),
+) -> Analysis:  # fmt: skip
+    """Summaries aggregated and assessed as the pipeline does, reported on ``today``."""
+    settings = Settings(profile=PROFILE)
+    built = build_history(items, settings)
+    assert built is not None
+    return Analysis(
+        settings, list(items), list(errors), built, assess(built, settings),
+        today=today or date.today(),
+    )  # fmt: skip
+
+
+def copied(
+    template: ActivitySummary, local: datetime, path: str, **changes: Any
+) -> ActivitySummary:
+    """``template`` moved to the local start ``local`` (at the runners' UTC offset), as the file
+    ``path``: a run copied onto the calendar, for long histories built in a second."""
+    start = local.replace(tzinfo=UTC) - timedelta(seconds=OFFSET_S)
+    return dataclasses.replace(template, id=path, path=path, start_time=start, **changes)
 
 
 def of_rule(assessment: Assessment, rule: str) -> list[Finding]:

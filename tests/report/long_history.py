@@ -9,18 +9,14 @@ start, names and id, which is all the layout depends on.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis
 from analyzer.readers.sources import ReadFailure
-from analyzer.rules import assess
-from analyzer.settings import Settings
-from analyzer.training_load import build_history
-from tests.rules_history import OFFSET_S, PROFILE, Session, summaries
+from tests.rules_history import Session, analysis_of, copied, summaries
 
 FIRST_MONDAY = date(2024, 9, 2)  # the last week starts on 22 Feb 2027
 WEEKS = 130
@@ -68,17 +64,10 @@ def _copies(templates: dict[int, ActivitySummary]) -> Iterator[ActivitySummary]:
             day = FIRST_MONDAY + timedelta(weeks=week, days=i % 7)
             hour = 6 + 3 * (i // 7) + (kind == RIDE) * 6
             local = datetime.combine(day, time(hour, 7))
-            start = local.replace(tzinfo=UTC) - timedelta(seconds=OFFSET_S)
             path = f"{FOLDER}/{local:%Y-%m-%d-%H%M}-{SLUG}.fit"
-            yield dataclasses.replace(
-                templates[kind], id=path, path=path, start_time=start, name=NAME, gear=SHOE
-            )
+            yield copied(templates[kind], local, path, name=NAME, gear=SHOE)
 
 
 def long_analysis() -> Analysis:
-    settings = Settings(profile=PROFILE)
-    items = list(_copies(_templates()))
-    history = build_history(items, settings)
-    assert history is not None
     unreadable = ReadFailure(f"{DEEP}/{SLUG}.fit", "empty file")
-    return Analysis(settings, items, [unreadable], history, assess(history, settings))
+    return analysis_of(list(_copies(_templates())), errors=[unreadable])

@@ -15,11 +15,9 @@ from analyzer.report.digest import AsOf, as_of_text, detail_weeks, digest
 from analyzer.report.html_report import render_html
 from analyzer.report.json_report import render_json
 from analyzer.report.markdown import render_markdown
-from analyzer.rules import assess
 from analyzer.settings import Settings
-from analyzer.training_load import build_history
 from tests.report.conftest import CONFIG, SAMPLE
-from tests.rules_history import PROFILE, Session, steady_weeks, summaries
+from tests.rules_history import Session, analysis_of, steady_weeks, summaries
 
 LAST_RUN = date(2026, 11, 22)  # the sample history's last run
 
@@ -71,11 +69,7 @@ def test_until_stands_for_today(settings: Settings) -> None:
 
 
 def _analysis(sessions: list[Session], today: date) -> Analysis:
-    items = summaries(sessions)
-    settings = Settings(profile=PROFILE)
-    history = build_history(items, settings)
-    assert history is not None
-    return Analysis(settings, items, [], history, assess(history, settings), today=today)
+    return analysis_of(summaries(sessions), today)
 
 
 def test_a_walk_long_after_the_last_run_does_not_make_now_a_month_of_nothing() -> None:
