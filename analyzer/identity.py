@@ -19,7 +19,7 @@ import dataclasses
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import PurePath
 
 import numpy as np
@@ -375,6 +375,11 @@ MAX_CLIMB_PER_M = 0.6
 CLIMB_MARGIN_M = 50.0
 
 
+#: FIT times under 0x10000000 s (before 5 Jul 1998) count from when the device was switched on
+#: (the FIT profile's system time), not from the FIT epoch: such a file's run has no date.
+FIT_SYSTEM_TIME_UNTIL = datetime(1989, 12, 31, tzinfo=UTC) + timedelta(seconds=0x10000000)
+
+
 @dataclass(frozen=True, slots=True)
 class Implausible:
     id: str
@@ -384,7 +389,13 @@ class Implausible:
 def implausible_reasons(s: ActivitySummary) -> tuple[str, ...]:
     """Why this activity cannot be what it says, with the numbers; empty when it can.
 
-    The runner's own word (an override) is never second-guessed."""
+    The runner's own word on the sport (an override) is never second-guessed; a clock that
+    was never set is not a matter of sport."""
+    if s.format is Format.FIT and s.start_time < FIT_SYSTEM_TIME_UNTIL:
+        return (
+            f"no date: its clock reads {s.start_time:%d %b %Y}, which in a FIT file is time since "
+            "the device was switched on (the clock was never set)",
+        )
     if s.sport_source is SportSource.OVERRIDE:
         return ()
     km = s.distance_m / 1000

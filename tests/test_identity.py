@@ -572,3 +572,24 @@ def test_an_inferred_sport_is_measured_as_if_the_file_had_stated_it(jump: bool) 
         assert unstated.quality.rejected_gps_jumps == stated.quality.rejected_gps_jumps
         if activity.sport.is_on_foot:  # the run's jump is one its own limit drops
             assert stated.quality.rejected_gps_jumps == int(jump)
+
+
+def test_a_fit_file_whose_clock_was_never_set_is_not_placed_in_1990(tmp_path: Path) -> None:
+    """FIT times under 0x10000000 s count from power-on: such a run has no date, and must not
+    stretch the history back to 1990 (two files in the corpus are like this)."""
+    fit_epoch_s = datetime(1989, 12, 31, tzinfo=UTC).timestamp()
+    unset = synth(start_s=fit_epoch_s + 16_441_241, offset_s=None)  # 9 Jul 1990, 07:00 UTC
+    folder = write(tmp_path / "runs", {
+        "unset-clock.fit": fit_bytes(unset),
+        "today.fit": fit_bytes(synth()),
+    })  # fmt: skip
+    analysis = analyze([folder], Settings())
+    assert analysis.history is not None
+    assert analysis.history.first_day == date(2026, 6, 2)
+    assert [(Path(i.id).name, i.reasons) for i in analysis.history.implausible] == [
+        ("unset-clock.fit", ("no date: its clock reads 09 Jul 1990, which in a FIT file is "
+                             "time since the device was switched on (the clock was never set)",)),
+    ]  # fmt: skip
+    # A run dated the moment the range ends is a real date.
+    real = synth(start_s=fit_epoch_s + 0x10000000)
+    assert implausible_reasons(summarize(read_one(fit_bytes(real), "real.fit"))) == ()
