@@ -160,16 +160,16 @@ def _threshold(settings: Settings, rule: str, name: str) -> float:
 
 
 def _week_ticks(ax: Axes, weeks: Sequence[Week]) -> None:
-    """Week starts as ticks (at most ``MAX_TICKS``), the year under the first and where it
-    changes."""
-    x = np.arange(len(weeks))
+    """Week starts as ticks (at most ``MAX_TICKS``), counted back from the latest week so that
+    it is always labelled; the year under the first tick and where it changes."""
     step = max(1, -(-len(weeks) // MAX_TICKS))
-    starts = [w.week_start for w in weeks][::step]
+    ticked = list(range(len(weeks) - 1, -1, -step))[::-1]  # counted back from the latest week
+    starts = [weeks[i].week_start for i in ticked]
     labels = [
-        f"{u.day(d)}\n{d.year}" if i == 0 or d.year != starts[i - 1].year else u.day(d)
-        for i, d in enumerate(starts)
+        f"{u.day(d)}\n{d.year}" if n == 0 or d.year != starts[n - 1].year else u.day(d)
+        for n, d in enumerate(starts)
     ]
-    ax.set_xticks(x[::step], labels)
+    ax.set_xticks([float(i) for i in ticked], labels)
     ax.grid(axis="x", visible=False)
 
 

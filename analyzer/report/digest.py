@@ -145,8 +145,10 @@ def digest(analysis: Analysis) -> Digest:
     as_of, basis = _as_of(today, AsOf.UNTIL if analysis.until else AsOf.TODAY, last_run, last)
     recent_first = max(as_of - timedelta(days=RECENT_DAYS - 1), first)
     recent = [p for p in runs if recent_first <= p.local_date <= as_of]
-    current = [f for f in findings if finding_end(f) >= recent_first]
-    earlier = [f for f in findings if finding_end(f) < recent_first]
+    # Now is the last 4 weeks up to as_of; a finding dated later (the age, on the last
+    # activity's day, long after the last run) is not news of now.
+    current = [f for f in findings if recent_first <= finding_end(f) and f.date <= as_of]
+    earlier = [f for f in findings if f not in current]
     placed = (*history.runs, *history.others)
     as_of_week = as_of - timedelta(days=(as_of.weekday() - analysis.settings.week_start) % 7)
     return Digest(

@@ -3,6 +3,7 @@ long past (and how long), the last activity without runs; in the headline of eve
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, timedelta
 
@@ -125,3 +126,21 @@ def test_every_format_says_what_now_is(settings: Settings) -> None:
         "today": "2027-03-01", "last_run_day": "2026-11-22", "runs": 13,
     }  # fmt: skip
     assert {k: recent[k] for k in expected} == expected
+
+
+def test_a_finding_dated_after_now_is_not_news_of_now() -> None:
+    """The age is judged on the last activity's day: a walk months after the last run must not
+    put it under "now", which ends on the last run."""
+    from analyzer.guide import Cause
+    from analyzer.rules import Assessment, Finding, Severity
+
+    runs = steady_weeks(8, first=date(2024, 5, 20))  # the last run: Sun 14 Jul 2024
+    walk = Session(date(2025, 1, 14), 5.0, Sport.WALKING, speed_m_s=1.4,
+                   cadence_at_3_m_s_spm=None)  # fmt: skip
+    analysis = _analysis([*runs, walk], today=date(2026, 12, 4))
+    assert analysis.assessment is not None
+    age = Finding("age", Cause.AGE, Severity.INFO, date(2025, 1, 14), "At 45.", "-", "-")
+    assessment = Assessment([*analysis.assessment.findings, age], [])
+    d = digest(dataclasses.replace(analysis, assessment=assessment))
+    assert d.as_of == date(2024, 7, 14)
+    assert age not in d.current and age in d.earlier

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -186,3 +187,22 @@ def test_a_long_history_shows_the_26_weeks_up_to_now_one_by_one(ten_years_html: 
     earlier = re.search(r"(\d+) earlier activities: <code>calfguard activities</code>",
                         ten_years_html)  # fmt: skip
     assert earlier is not None and int(earlier.group(1)) + listed == 2435
+
+
+def test_weekly_ticks_are_counted_back_from_the_latest_week_and_carry_its_year() -> None:
+    """Weeks from 28 Jul 2025 to 5 Jan 2026: every 4th week is ticked, and the last week, the
+    first of 2026, is one of them, with its year (ticks counted from the first week ended on
+    15 Dec 2025, and 2026 was nowhere on the axis)."""
+    from types import SimpleNamespace
+
+    from matplotlib.figure import Figure
+
+    from analyzer.report.charts import _week_ticks
+
+    first = date(2025, 7, 28)
+    weeks = [SimpleNamespace(week_start=first + timedelta(weeks=i)) for i in range(24)]
+    ax = Figure().subplots()
+    _week_ticks(ax, weeks)  # type: ignore[arg-type]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["18 Aug\n2025", "15 Sep", "13 Oct", "10 Nov", "8 Dec", "5 Jan\n2026"]
+    assert labels[-1] == "5 Jan\n2026" and list(ax.get_xticks())[-1] == 23.0
