@@ -36,6 +36,12 @@ from analyzer.report.digest import (
 from analyzer.rules import CauseStatus, Finding
 from analyzer.training_load import History
 
+#: A rule card lists this many findings, the most important first; a data-quality kind this
+#: many notes. Years of exports would otherwise make a page of megabytes that no one scrolls;
+#: the Markdown and JSON reports list every one.
+FINDINGS_LISTED = 12
+NOTES_LISTED = 20
+
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
@@ -131,7 +137,10 @@ def _now(d: Digest, unit: str) -> str:
         out.append("</ul>")
         out.append(f'<p class="muted small">Severity: {esc(wording.SEVERITY_MEANING)}.</p>')
     if d.earlier:
-        out.append(f"<p>{len(d.earlier)} earlier findings are listed under their causes below.</p>")
+        out.append(
+            f"<p>{len(d.earlier)} earlier findings are under their causes below (up to "
+            f"{FINDINGS_LISTED} for each rule, the most important first).</p>"
+        )
     return "\n".join(out)
 
 
@@ -180,8 +189,15 @@ def rule_card(findings: Sequence[Finding], unit: str, cause_advice: str) -> str:
     items = "".join(
         f'<li>{_badge(f)} <span class="date">{esc(u.day(f.date, True))}</span> '
         f"{esc(u.message(f.message, unit))}</li>"
-        for f in findings
+        for f in findings[:FINDINGS_LISTED]
     )
+    if n > FINDINGS_LISTED:
+        rest = findings[FINDINGS_LISTED:]
+        span = u.period(min(f.date for f in rest), max(f.date for f in rest))
+        items += (
+            f'<li class="muted">and {n - FINDINGS_LISTED} more ({esc(span)}): '
+            "<code>--format markdown</code> or <code>json</code> lists every one</li>"
+        )
     advice = (
         "" if first.advice == cause_advice
         else f"<p><strong>Advice:</strong> {esc(first.advice)}</p>"
@@ -338,7 +354,14 @@ def _quality(d: Digest) -> str:
         if kind in wording.ROUTINE_KINDS:
             out.append(f"<p>{esc(heading)}: {files} file{'s' if files != 1 else ''}.</p>")
             continue
-        items = "".join(f"<li><code>{esc(n.path)}</code>: {esc(n.message)}</li>" for n in notes)
+        items = "".join(
+            f"<li><code>{esc(n.path)}</code>: {esc(n.message)}</li>" for n in notes[:NOTES_LISTED]
+        )
+        if len(notes) > NOTES_LISTED:
+            items += (
+                f'<li class="muted">and {len(notes) - NOTES_LISTED} more: '
+                "<code>--format markdown</code> or <code>json</code> lists every one</li>"
+            )
         out.append(f"<h3>{esc(heading)} ({len(notes)})</h3><ul>{items}</ul>")
     out.append(f'<p class="muted small">{esc(wording.SKIPPED_SILENTLY)}</p>')
     return "\n".join(out)

@@ -339,7 +339,7 @@ def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
         _para(
             console,
             f"{len(d.earlier)} earlier findings ({span}: {_count_by_severity(d.earlier)}) "
-            "are not listed: add --all to list them, or use --format json, html or markdown "
+            "are not listed: add --all to list them, or use --format markdown or json "
             "for the full list with evidence.",
         )
 

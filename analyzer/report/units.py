@@ -181,7 +181,9 @@ def day(d: date, with_year: bool = False) -> str:
 
 
 def period(first: date, last: date) -> str:
-    """``3 Aug - 22 Nov 2026``, or with both years when they differ."""
+    """``3 Aug - 22 Nov 2026``, or with both years when they differ; one day is one day."""
+    if first == last:
+        return day(last, with_year=True)
     if first.year == last.year:
         return f"{day(first)} - {day(last, with_year=True)}"
     return f"{day(first, with_year=True)} - {day(last, with_year=True)}"

@@ -206,3 +206,22 @@ def test_weekly_ticks_are_counted_back_from_the_latest_week_and_carry_its_year()
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["18 Aug\n2025", "15 Sep", "13 Oct", "10 Nov", "8 Dec", "5 Jan\n2026"]
     assert labels[-1] == "5 Jan\n2026" and list(ax.get_xticks())[-1] == 23.0
+
+
+def test_a_rule_card_lists_the_most_important_findings_and_counts_the_rest() -> None:
+    from collections import Counter
+
+    from analyzer.report.html_report import FINDINGS_LISTED
+    from tests.long_history import ten_year_analysis
+
+    analysis = ten_year_analysis()
+    assert analysis.assessment is not None
+    page = render_html(analysis)
+    per_rule = Counter(f.rule for f in analysis.assessment.findings)
+    assert max(per_rule.values()) > FINDINGS_LISTED
+    for rule, total in per_rule.items():
+        card = re.search(rf'<div class="card \w+" id="rule-{rule}">(.*?)</ul>', page, re.S)
+        assert card is not None, rule
+        assert card.group(1).count('<span class="badge') == min(total, FINDINGS_LISTED)
+        more = re.search(r"and (\d+) more \((\d+ \w+ )?[^)]*\d{4}\)", card.group(1))
+        assert (int(more.group(1)) if more else 0) == max(total - FINDINGS_LISTED, 0), rule

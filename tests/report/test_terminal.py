@@ -56,7 +56,7 @@ def test_findings_that_matter_now_come_first_highest_severity_first(sample: Anal
     assert "[overuse]" in flat(section) and "[footwear]" in flat(section)
     earlier = 30 - 7
     assert f"{earlier} earlier findings (22 Aug - 25 Oct 2026: 22 caution, 1 info)" in flat(section)
-    assert "--all" in section and "--format json, html or markdown" in flat(section)
+    assert "--all" in section and "--format markdown or json" in flat(section)
     assert "heat" not in section.lower()  # the August heat finding is an earlier one
 
 

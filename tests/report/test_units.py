@@ -33,6 +33,7 @@ def test_dates() -> None:
     assert u.day(date(2026, 11, 8)) == "8 Nov"
     assert u.period(date(2026, 8, 4), date(2026, 11, 22)) == "4 Aug - 22 Nov 2026"
     assert u.period(date(2025, 12, 29), date(2026, 1, 4)) == "29 Dec 2025 - 4 Jan 2026"
+    assert u.period(date(2026, 10, 19), date(2026, 10, 19)) == "19 Oct 2026"
 
 
 @pytest.mark.parametrize(
