@@ -49,6 +49,9 @@ _RECORDS = frozenset({"trkpt", "trk", "rtept", "wpt"})
 _TRKPT = RecordSpec("trkpt", _SLOTS, {"lat": _LAT, "lon": _LON}, len(_FIELDS), _RECORDS)
 _UNTIMED_TRACK = "GPX track without timestamps: a planned route, nothing was recorded"
 _ROUTE_ONLY = "GPX with only a planned route (<rte>), no recorded track: nothing was recorded"
+_WAYPOINTS_ONLY = (
+    "GPX with only {} waypoint(s) (saved places), no recorded track: nothing was recorded"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +65,13 @@ class _Track:
 class _Tracks(NamedTuple):
     tracks: list[_Track]
     n_route_points: int
+    n_waypoints: int
     damage: XmlDamage | None
 
 
 def read_gpx(data: bytes, path: str) -> list[Activity]:
     doc = open_document(data, path, "gpx")
-    tracks, n_route_points, damage = read_document(doc, _read_tracks, _TRKPT)
+    tracks, n_route_points, n_waypoints, damage = read_document(doc, _read_tracks, _TRKPT)
     device = (doc.root_attributes.get("creator") or "").strip() or None
     timed: list[tuple[_Track, Columns]] = []
     untimed_points = untimed_tracks = 0
@@ -85,6 +89,8 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
             raise RouteNotActivity(path, _UNTIMED_TRACK)
         if n_route_points:
             raise RouteNotActivity(path, _ROUTE_ONLY)
+        if n_waypoints:
+            raise RouteNotActivity(path, _WAYPOINTS_ONLY.format(n_waypoints))
         raise ReadError(path, "no track points: the GPX holds no track or route")
     built = [_activity(track, columns, path, device) for track, columns in timed]
     activities = [activity for activity in built if activity is not None]
@@ -117,11 +123,12 @@ def read_gpx(data: bytes, path: str) -> list[Activity]:
 
 
 def _read_tracks(doc: XmlDocument, runs: Sequence[Run]) -> _Tracks:
-    """All <trk> as rows of field texts, the number of route points, and any damage; a
+    """All <trk> as rows of field texts, the numbers of route points and waypoints, and any
+    damage; a
     placeholder stands for ``runs[i]``, track points read by the fast path."""
     tracks: list[_Track] = []
     rows = _points()
-    n_route_points = 0
+    n_route_points = n_waypoints = 0
     try:
         # A placeholder only in a skeleton: elsewhere that name is nobody's.
         records = _RECORDS | {PLACEHOLDER} if runs else _RECORDS
@@ -139,11 +146,13 @@ def _read_tracks(doc: XmlDocument, runs: Sequence[Run]) -> _Tracks:
                 rows = _points()
             elif name == "rtept":
                 n_route_points += 1
+            elif name == "wpt":
+                n_waypoints += 1
     except XmlDamage as damage:
         if rows:  # the track being written when the file broke off
             tracks.append(_track(len(tracks), damage.open_element("trk"), rows))
-        return _Tracks(tracks, n_route_points, damage)
-    return _Tracks(tracks, n_route_points, None)
+        return _Tracks(tracks, n_route_points, n_waypoints, damage)
+    return _Tracks(tracks, n_route_points, n_waypoints, None)
 
 
 def _points() -> ColumnBuilder:

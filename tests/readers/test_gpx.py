@@ -374,17 +374,6 @@ def test_routes_are_not_activities(name: str, reason: str) -> None:
     assert caught.value.path == name
 
 
-def test_waypoints_only_is_a_read_error_not_a_route() -> None:
-    data = (
-        b'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
-        b'<wpt lat="1" lon="2"><time>2024-01-01T00:00:00Z</time></wpt></gpx>'
-    )
-    with pytest.raises(ReadError) as caught:
-        read_gpx(data, "wpt.gpx")
-    assert type(caught.value) is ReadError
-    assert "no track points" in caught.value.reason
-
-
 @pytest.mark.parametrize(
     ("name", "words"),
     [
@@ -487,3 +476,22 @@ def test_extension_prefix_the_exporter_forgot_to_declare() -> None:
     (partial,) = read_gpx(utf16, "u16.gpx")
     assert len(partial.samples) == 1
     assert "(unbound prefix); read the 1 track point before it" in partial.notes[-1]
+
+
+def test_saved_places_are_not_an_activity_and_an_empty_document_is_unreadable() -> None:
+    places = (
+        b'<?xml version="1.0"?><gpx version="1.1" creator="x" '
+        b'xmlns="http://www.topografix.com/GPX/1/1">'
+        b'<wpt lat="46.1" lon="7.1"><name>Hut</name></wpt>'
+        b'<wpt lat="46.2" lon="7.2"><name>Lake</name></wpt></gpx>'
+    )
+    with pytest.raises(RouteNotActivity) as caught:
+        read_gpx(places, "places.gpx")
+    assert caught.value.reason == (
+        "GPX with only 2 waypoint(s) (saved places), no recorded track: nothing was recorded"
+    )
+    empty = places.split(b"<wpt")[0] + b"</gpx>"
+    with pytest.raises(ReadError) as broken:
+        read_gpx(empty, "empty.gpx")
+    assert not isinstance(broken.value, RouteNotActivity)
+    assert broken.value.reason == "no track points: the GPX holds no track or route"
