@@ -44,6 +44,7 @@ class Analysis:
     today: date = field(default_factory=date.today)  # the runner's, when the report was made
     not_activities: list[ReadFailure] = field(default_factory=list)  # routes, courses: skipped
     empty_paths: list[str] = field(default_factory=list)  # paths given with no file found
+    read_span: tuple[date, date] | None = None  # the first and last local day of all read
 
     @property
     def duplicate_of(self) -> dict[str, str]:
@@ -102,7 +103,9 @@ def analyze(
         collected = collect(
             paths, settings.profile, store=store, jobs=jobs, progress=progress, engine=engine
         )
-        summaries = in_period(resolve(collected.summaries, settings), settings, None, until)
+        resolved = resolve(collected.summaries, settings)
+        span = _span(resolved, settings)
+        summaries = in_period(resolved, settings, None, until)
         history = build_history(summaries, settings)
         if history is not None:  # the kept copy of an activity carries an override of any copy
             kept = {p.summary.id: p.summary for p in (*history.runs, *history.others)}
@@ -111,6 +114,7 @@ def analyze(
     analysis = Analysis(
         settings, summaries, collected.errors, history, assessment, collected.stats, since, until,
         today or today_in(settings.timezone), collected.not_activities, collected.empty_paths,
+        span,
     )  # fmt: skip
     return _within(analysis) if since is not None or until is not None else analysis
 
@@ -140,6 +144,13 @@ def in_period(
     return [
         s for s in summaries if first <= local_date(s.start_time, s.utc_offset_s, timezone) <= last
     ]
+
+
+def _span(summaries: Sequence[ActivitySummary], settings: Settings) -> tuple[date, date] | None:
+    """The first and last local day of ``summaries`` (None without any): what the files hold,
+    whatever period is asked for."""
+    days = [local_date(s.start_time, s.utc_offset_s, settings.timezone) for s in summaries]
+    return (min(days), max(days)) if days else None
 
 
 def _within(analysis: Analysis) -> Analysis:

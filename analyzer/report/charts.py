@@ -78,6 +78,7 @@ class View:
     last: date  # the report's "now"
     recent_first: date  # the first of the last 28 days
     weeks: Sequence[Week]
+    period: tuple[date, date]  # the days the report covers (--since/--until), for the overview
 
     def holds(self, day: date) -> bool:
         return self.first <= day <= self.last
@@ -301,16 +302,18 @@ def cadence_speed(history: History, settings: Settings, unit: str, view: View) -
 
 
 def overview(history: History, settings: Settings, unit: str, view: View) -> Figure | None:
-    """Running distance per calendar month over the whole history, the detail weeks shaded;
-    only when the history is longer than them."""
+    """Running distance per calendar month over the report's period, the detail weeks shaded;
+    only when the period is longer than them."""
     daily = history.daily
-    if daily.first_day >= view.first:
+    first = daily.index(max(view.period[0], daily.first_day))
+    last = daily.index(min(view.period[1], history.last_day)) + 1
+    if daily.day(first) >= view.first:
         return None
-    months = [(d.year, d.month) for d in (daily.day(i) for i in range(len(daily)))]
+    months = [(d.year, d.month) for d in (daily.day(i) for i in range(first, last))]
     labels = sorted(set(months))
     index = {m: i for i, m in enumerate(labels)}
     per_month = np.zeros(len(labels))
-    np.add.at(per_month, [index[m] for m in months], daily.running_distance_m)
+    np.add.at(per_month, [index[m] for m in months], daily.running_distance_m[first:last])
     figure = Figure(figsize=(WIDE_IN, HEIGHT_IN))
     ax = figure.subplots()
     x = np.arange(len(labels))

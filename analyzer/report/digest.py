@@ -77,16 +77,34 @@ class Digest:
     causes: list[CauseStatus]
     warming_up: list[tuple[str, str]]
     quality: list[QualityNote]
+    nothing: str  # what to say instead of the headline when there is no activity to report
 
     @property
     def weeks(self) -> int:
         return -(-self.days // 7)
 
 
+def nothing_text(analysis: Analysis) -> str:
+    """What a report without activities says: none could be read, or none is in the period
+    asked for (and which days the files hold)."""
+    span = analysis.read_span
+    if span is None:
+        return "No activities could be read from the given paths."
+    asked = " and ".join(
+        f"{flag} {day.isoformat()}"
+        for flag, day in (("--since", analysis.since), ("--until", analysis.until))
+        if day is not None
+    )
+    return (
+        f"No activities in the period asked for ({asked}): the files read hold "
+        f"{units.period(*span)}."
+    )
+
+
 def period_text(d: Digest, unit: str) -> str:
     """``4 Aug - 22 Nov 2026 (111 days): 53 runs, 530.5 km; 63 activities read.``"""
     if d.first_day is None or d.last_day is None:
-        return "No activities could be read from the given paths."
+        return d.nothing
     runs = units.count(d.runs, "run")
     activities = units.count(d.activities, "activity", "activities")
     return (
@@ -131,15 +149,16 @@ def digest(analysis: Analysis) -> Digest:
     warming = analysis.assessment.warming_up if analysis.assessment else []
     quality = quality_notes(analysis)
     today = analysis.until or analysis.today
-    if history is None:
+    period = analysis.period
+    if history is None or period is None:
         return Digest(
             None, None, 0, len(analysis.summaries), 0, 0.0, None, None, today,
             analysis.until is not None, None, 0, None, None, 0, 0.0, 0.0, float("nan"), [],
-            by_importance(findings),
-            cause_overview(findings), list(warming), quality,
+            by_importance(findings), cause_overview(findings), list(warming), quality,
+            nothing_text(analysis),
         )  # fmt: skip
     # --since/--until narrow what is reported; the history before it still served the rules.
-    first, last = analysis.period or (history.first_day, history.last_day)
+    first, last = period
     runs = [p for p in history.runs if first <= p.local_date <= last]
     last_run = runs[-1].local_date if runs else None
     as_of, basis = _as_of(today, AsOf.UNTIL if analysis.until else AsOf.TODAY, last_run, last)
@@ -175,6 +194,7 @@ def digest(analysis: Analysis) -> Digest:
         causes=cause_overview(findings),
         warming_up=list(warming),
         quality=quality,
+        nothing=nothing_text(analysis),
     )
 
 
@@ -188,12 +208,13 @@ class Year:
     active_weeks: int  # ISO weeks with at least one run
 
 
-def year_rows(history: History) -> list[Year]:
-    """The running of each calendar year from the first to the last, empty years included:
-    the overview of a long history."""
+def year_rows(history: History, first: date, last: date) -> list[Year]:
+    """The running of each calendar year of the days ``first`` to ``last``, empty years
+    included: the overview of a long history."""
     by_year: dict[int, list[Placed]] = {}
     for p in history.runs:
-        by_year.setdefault(p.local_date.year, []).append(p)
+        if first <= p.local_date <= last:
+            by_year.setdefault(p.local_date.year, []).append(p)
     return [
         Year(
             year,
@@ -203,12 +224,14 @@ def year_rows(history: History) -> list[Year]:
             float(np.nansum([p.summary.elevation.ascent_m for p in runs])),
             len({p.local_date.isocalendar()[:2] for p in runs}),
         )
-        for year in range(history.first_day.year, history.last_day.year + 1)
+        for year in range(first.year, last.year + 1)
     ]
 
 
-def year_table(history: History, unit: str) -> tuple[list[str], list[list[str]]]:
-    """The year-by-year overview as text cells: (headers, rows), for every format's table."""
+def year_table(history: History, d: Digest, unit: str) -> tuple[list[str], list[list[str]]]:
+    """The year-by-year overview of the report's period as text cells: (headers, rows), for
+    every format's table."""
+    assert d.first_day is not None and d.last_day is not None
     dist, up = units.distance_label(unit), units.height_label(unit)
     headers = ["Year", "Runs", dist, f"Longest {dist}", f"Ascent {up}", "Weeks with runs"]
     rows = [
@@ -220,15 +243,19 @@ def year_table(history: History, unit: str) -> tuple[list[str], list[list[str]]]
             units.height_number(y.ascent_m, unit),
             str(y.active_weeks),
         ]
-        for y in year_rows(history)
+        for y in year_rows(history, d.first_day, d.last_day)
     ]
     return headers, rows
 
 
-def is_long(history: History, d: Digest) -> bool:
-    """Whether the history starts before the weeks shown one by one (then it gets an
+def is_long(d: Digest) -> bool:
+    """Whether the report's period starts before the weeks shown one by one (then it gets an
     overview)."""
-    return d.detail_first_day is not None and history.first_day < d.detail_first_day
+    return (
+        d.first_day is not None
+        and d.detail_first_day is not None
+        and (d.first_day < d.detail_first_day)
+    )
 
 
 def detail_weeks(weeks: Sequence[Week], d: Digest) -> list[Week]:

@@ -96,7 +96,7 @@ def _header(d: Digest, unit: str) -> str:
     out.append(f'<p class="callout">{esc(DISCLAIMER)}</p>')
     out.append("</header>")
     if d.recent_first_day is None or d.as_of is None:
-        out.append("<p><strong>No activities could be read from the given paths.</strong></p>")
+        out.append(f"<p><strong>{esc(d.nothing)}</strong></p>")
         return "\n".join(out)
     high = sum(1 for f in d.current if f.severity.label == "high")
     caution = sum(1 for f in d.current if f.severity.label == "caution")
@@ -150,8 +150,9 @@ def _charts(analysis: Analysis, d: Digest, unit: str) -> str:
     history = analysis.history
     if history is None or d.detail_first_day is None or d.as_of is None:
         return ""
-    assert d.recent_first_day is not None
-    view = View(d.detail_first_day, d.as_of, d.recent_first_day, detail_weeks(history.weeks, d))
+    assert d.recent_first_day is not None and d.first_day is not None and d.last_day is not None
+    weeks = detail_weeks(history.weeks, d)
+    view = View(d.detail_first_day, d.as_of, d.recent_first_day, weeks, (d.first_day, d.last_day))
     drawn = charts(history, analysis.settings, unit, view)
     if not drawn:
         return ""
@@ -297,9 +298,9 @@ def _weeks(history: History | None, d: Digest, unit: str) -> str:
 
 def _years(history: History | None, d: Digest, unit: str) -> str:
     """One row a calendar year, when the history is longer than the weeks shown one by one."""
-    if history is None or not is_long(history, d):
+    if history is None or not is_long(d):
         return ""
-    headers, rows = year_table(history, unit)
+    headers, rows = year_table(history, d, unit)
     return "<h2>Year by year</h2>" + _table(
         [esc(h) for h in headers], ([esc(c) for c in row] for row in rows)
     )

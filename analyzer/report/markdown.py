@@ -66,7 +66,7 @@ def render_markdown(analysis: Analysis, unit: str = "km") -> str:
 def _headline(d: Digest, unit: str) -> str:
     lines = ["# calfguard report", "", f"> {md(DISCLAIMER)}", ""]
     if d.first_day is None or d.last_day is None or d.recent_first_day is None:
-        lines.append("**No activities could be read from the given paths.**")
+        lines.append(f"**{md(d.nothing)}**")
         return "\n".join(lines)
     lines += [
         f"- **Period:** {md(period_text(d, unit))}",
@@ -101,9 +101,9 @@ def _now(d: Digest, unit: str) -> str:
 
 
 def _years(history: History | None, d: Digest, unit: str) -> str:
-    if history is None or not is_long(history, d):
+    if history is None or not is_long(d):
         return ""
-    headers, rows = year_table(history, unit)
+    headers, rows = year_table(history, d, unit)
     return "## Year by year\n\n" + _table(headers, rows)
 
 

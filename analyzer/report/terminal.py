@@ -41,6 +41,7 @@ from analyzer.report.digest import (
     first_sentence,
     grouped,
     is_long,
+    nothing_text,
     period_text,
     recent_text,
     year_table,
@@ -237,9 +238,9 @@ def render_terminal(
     d = digest(analysis)
     _headline(d, console, unit)
     _findings(d, console, unit, show_all)
-    if analysis.history is not None and is_long(analysis.history, d):
+    if analysis.history is not None and is_long(d):
         _heading(console, "Year by year")
-        headers, rows = year_table(analysis.history, unit)
+        headers, rows = year_table(analysis.history, d, unit)
         columns = [
             Column(h.replace(" ", "\n", 1), "left" if i == 0 else "right")
             for i, h in enumerate(headers)
@@ -279,7 +280,7 @@ def _headline(d: Digest, console: Console, unit: str) -> None:
     console.print(Text(DISCLAIMER, style="dim"))
     console.print()
     if d.first_day is None:
-        console.print(Text("No activities could be read from the given paths.", style="bold"))
+        console.print(Text(d.nothing, style="bold"))
         return
     console.print(Text.assemble(("Period ", "bold"), period_text(d, unit)))
     console.print(Text.assemble(("As of ", "bold"), as_of_text(d)))
@@ -500,7 +501,7 @@ def render_activities(
 
 def render_weeks(analysis: Analysis, console: Console, unit: str = "km") -> None:
     if analysis.history is None:
-        console.print("No activities could be read from the given paths.")
+        console.print(nothing_text(analysis))
     else:
         h = analysis.history
         console.print(

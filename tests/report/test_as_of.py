@@ -12,7 +12,7 @@ import pytest
 from analyzer.config import read_config
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis, analyze
-from analyzer.report.digest import AsOf, as_of_text, detail_weeks, digest
+from analyzer.report.digest import AsOf, as_of_text, detail_weeks, digest, year_table
 from analyzer.report.html_report import render_html
 from analyzer.report.json_report import render_json
 from analyzer.report.markdown import render_markdown
@@ -144,3 +144,35 @@ def test_a_finding_dated_after_now_is_not_news_of_now() -> None:
     d = digest(dataclasses.replace(analysis, assessment=assessment))
     assert d.as_of == date(2024, 7, 14)
     assert age not in d.current and age in d.earlier
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ({"since": date(2027, 1, 1)}, "--since 2027-01-01"),
+        ({"until": date(2026, 8, 1)}, "--until 2026-08-01"),
+        ({"since": date(2026, 1, 1), "until": date(2026, 3, 1)},
+         "--since 2026-01-01 and --until 2026-03-01"),
+    ],
+)  # fmt: skip
+def test_a_period_without_activities_says_so_and_what_the_files_hold(
+    settings: Settings, asked: dict[str, date], said: str
+) -> None:
+    analysis = sample_on(LAST_RUN, settings, **asked)
+    expected = (
+        f"No activities in the period asked for ({said}): the files read hold 4 Aug - 22 Nov 2026."
+    )
+    d = digest(analysis)
+    assert (d.first_day, d.nothing) == (None, expected)
+    assert expected in render_markdown(analysis)
+    assert expected in render_html(analysis)
+
+
+def test_the_year_table_covers_the_period_asked_for() -> None:
+    from tests.long_history import ten_year_analysis
+
+    analysis = dataclasses.replace(ten_year_analysis(), since=date(2022, 1, 1))
+    d = digest(analysis)
+    assert analysis.history is not None
+    _, rows = year_table(analysis.history, d, "km")
+    assert [row[0] for row in rows] == ["2022", "2023", "2024", "2025"]
