@@ -155,7 +155,7 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
 ]
 UnitsOption = Annotated[
-    Units | None, typer.Option(help="Display units [default: km].", show_default=False)
+    Units | None, typer.Option(help="Display units (default: km).", show_default=False)
 ]
 TimezoneOption = Annotated[
     str | None, typer.Option(help="IANA time zone for files that do not record their UTC offset.")
@@ -185,7 +185,7 @@ UntilOption = Annotated[
     typer.Option(help="Up to this local date (YYYY-MM-DD, or 7d before today)."),
 ]
 WeekStartOption = Annotated[
-    str | None, typer.Option(help="First day of the week [default: monday].", show_default=False)
+    str | None, typer.Option(help="First day of the week (default: monday).", show_default=False)
 ]
 DbOption = Annotated[
     Path | None,
@@ -194,14 +194,14 @@ DbOption = Annotated[
 LockTimeoutOption = Annotated[
     float | None,
     typer.Option(
-        help="Seconds to wait for another run using the same store [default: 30].",
+        help="Seconds to wait for another run using the same store (default: 30).",
         show_default=False,
     ),
 ]
 JobsOption = Annotated[
     int | None,
     typer.Option(
-        "--jobs", "-j", help="Processes reading files [default: the CPU count].",
+        "--jobs", "-j", help="Processes reading files (default: the CPU count).",
         show_default=False,
     ),
 ]  # fmt: skip
@@ -417,10 +417,12 @@ def activities(
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """List the activities, one line each, oldest first."""
     _check_output(None, output)
-    _logging(verbose=0, quiet=False)
+    _logging(verbose, quiet)
     first, last = _period(since, until)
     resolved = _resolve(
         configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout), set_sport
@@ -453,10 +455,12 @@ def show(
     timezone: TimezoneOption = None,
     config: ConfigOption = None,
     set_sport: SetSportOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Show one activity in detail: every metric with its units, and its data quality."""
     _check_output(None, output)
-    _logging(verbose=0, quiet=False)
+    _logging(verbose, quiet)
     resolved = _resolve(configuration.Flags(config, timezone, units), set_sport)
     analysis = analyze([file], resolved.settings)
     _errors_first([file], analysis)
@@ -485,10 +489,12 @@ def weeks(
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Print the weekly load table: distance, change, longest run, hills, cadence, ACWR."""
     _check_output(None, output)
-    _logging(verbose=0, quiet=False)
+    _logging(verbose, quiet)
     resolved = _resolve(
         configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
     )

@@ -298,6 +298,11 @@ def _finding(rule_id: str, severity: Severity, day: date, message: str, *,
                    activity, week, MappingProxyType(values))  # fmt: skip
 
 
+def _pct(change: float) -> str:
+    """``+12 %``, ``-17 %``, and ``0 %`` (not ``-0 %``) under half a percent."""
+    return "0 %" if round(change) == 0 else f"{change:+.0f} %"
+
+
 def _km(metres: float) -> str:
     return f"{metres / 1000:.1f} km"
 
@@ -347,9 +352,9 @@ def weekly_increase(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
             continue
         parts = [f"{_km(week.running_distance_m)} this week"]
         if np.isfinite(vs_last):
-            parts.append(f"{vs_last:+.0f} % on last week ({_km(last.running_distance_m)})")
+            parts.append(f"{_pct(vs_last)} on last week ({_km(last.running_distance_m)})")
         if np.isfinite(vs_mean):
-            parts.append(f"{vs_mean:+.0f} % on the 4-week mean")
+            parts.append(f"{_pct(vs_mean)} on the 4-week mean")
         yield _finding(
             "weekly_increase", severity, week.week_start,
             ", ".join(parts) + ". The 10 % rule is a rule of thumb; single-run spikes are the "

@@ -384,3 +384,20 @@ def test_a_warm_run_gives_the_same_exit_code_and_listing(
     if command == "report":  # and the second run took every file from the store
         verbose = cli("report", str(folder), "--db", str(tmp_path / "s.db"), "-v")
         assert " 0 read, " in verbose.stderr
+
+
+@pytest.mark.parametrize("command", ["activities", "weeks", "show"])
+def test_quiet_is_taken_by_every_command_and_keeps_only_errors(
+    tmp_path: Path, command: str
+) -> None:
+    """A cron job passes --quiet to whichever command it runs: warnings (an unreadable file
+    beside readable ones) go, the exit code stays."""
+    folder = tmp_path / "runs"
+    write_runs(folder, 2)
+    (folder / "broken.fit").write_bytes(b".FIT" + bytes(40))
+    given = [str(folder / "run-0000.fit")] if command == "show" else [str(folder), "--no-cache"]
+    loud = CliRunner().invoke(app, [command, *given])
+    quiet = CliRunner().invoke(app, [command, *given, "--quiet"])
+    assert quiet.exit_code == loud.exit_code == (0 if command == "show" else 1)
+    assert quiet.stderr == ""
+    assert quiet.stdout == loud.stdout

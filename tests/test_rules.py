@@ -196,3 +196,11 @@ def test_every_rule_in_the_table_is_tested_here() -> None:
         "age",
     }
     assert tested == set(RULES)
+
+
+def test_changes_in_messages_are_signed_and_never_minus_zero() -> None:
+    from analyzer.rules import _pct
+
+    assert [_pct(x) for x in (12.4, -17.2, -0.3, 0.4, -0.6)] == [
+        "+12 %", "-17 %", "0 %", "0 %", "-1 %",
+    ]  # fmt: skip
