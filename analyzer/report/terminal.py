@@ -9,6 +9,7 @@ detail to ``calfguard show`` (``render_show``), the weekly table alone to ``calf
 
 from __future__ import annotations
 
+import errno
 import itertools
 import math
 import os
@@ -56,12 +57,19 @@ BAR_WIDTH = 8
 MAX_FILES_LISTED = 5
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich exits with code 1 and no word when the reader of its output goes away (``| head``);
+        the caller says why and exits as it does for any output it cannot write."""
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def make_console(
     file: IO[str] | None = None, *, width: int | None = None, record: bool = False
 ) -> Console:
     """A console that writes colour only to a terminal, and never when NO_COLOR is set."""
     plain = bool(os.environ.get("NO_COLOR"))
-    return Console(
+    return _Console(
         file=file,
         width=width,
         record=record,
