@@ -61,7 +61,7 @@ def test_terminal_report_lists_activities_and_unreadable_files(tmp_path: Path) -
     result = runner.invoke(app, ["report", str(tmp_path)], env={"NO_COLOR": "1", "COLUMNS": "160"})
     assert result.exit_code == 1  # the report was produced; a file could not be read
     # The activity list is `calfguard activities`; the report leads with the period.
-    assert "1 May - 1 May 2024 (1 day): 1 run, 1.9 km; 1 activity read." in result.stdout
+    assert "1 May 2024 (1 day): 1 run, 1.9 km; 1 activity read." in result.stdout
     assert "Files that could not be read (1):" in result.stdout
     assert "broken.gpx" in result.stdout and "notes.txt" not in result.stdout
     listed = runner.invoke(app, ["activities", str(tmp_path)], env={"COLUMNS": "160"})
