@@ -160,7 +160,7 @@ def digest(analysis: Analysis) -> Digest:
     # --since/--until narrow what is reported; the history before it still served the rules.
     first, last = period
     runs = [p for p in history.runs if first <= p.local_date <= last]
-    last_run = runs[-1].local_date if runs else None
+    last_run = max((p.local_date for p in runs), default=None)
     as_of, basis = _as_of(today, AsOf.UNTIL if analysis.until else AsOf.TODAY, last_run, last)
     recent_first = max(as_of - timedelta(days=RECENT_DAYS - 1), first)
     recent = [p for p in runs if recent_first <= p.local_date <= as_of]
