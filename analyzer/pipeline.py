@@ -44,7 +44,7 @@ class Analysis:
     today: date = field(default_factory=date.today)  # the runner's, when the report was made
     not_activities: list[ReadFailure] = field(default_factory=list)  # routes, courses: skipped
     empty_paths: list[str] = field(default_factory=list)  # paths given with no file found
-    read_span: tuple[date, date] | None = None  # the first and last local day of all read
+    read_span: tuple[date, date] | None = None  # all read, first and last day (with a period)
 
     @property
     def duplicate_of(self) -> dict[str, str]:
@@ -104,7 +104,8 @@ def analyze(
             paths, settings.profile, store=store, jobs=jobs, progress=progress, engine=engine
         )
         resolved = resolve(collected.summaries, settings)
-        span = _span(resolved, settings)
+        # What the files hold, for a period asked for that holds nothing (report.digest).
+        span = _span(resolved, settings) if since is not None or until is not None else None
         summaries = in_period(resolved, settings, None, until)
         history = build_history(summaries, settings)
         if history is not None:  # the kept copy of an activity carries an override of any copy
@@ -139,6 +140,8 @@ def in_period(
     summaries: Sequence[ActivitySummary], settings: Settings, since: date | None, until: date | None
 ) -> list[ActivitySummary]:
     """The summaries whose local date is within [since, until] (either open when None)."""
+    if since is None and until is None:
+        return list(summaries)
     first, last = since or date.min, until or date.max
     timezone = settings.timezone
     return [
