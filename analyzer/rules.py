@@ -194,7 +194,8 @@ RULES: dict[str, Rule] = {
         _rule(
             "surface",
             Cause.SURFACES_HILLS,
-            "share of the week's running on a surface (trail, track, treadmill, road)",
+            "share of the week's running on a surface (trail, track, treadmill, road), against"
+            " the 4 weeks before (only when there was running in them)",
             {"new_share": 0.5, "old_share": 0.1},
             "the guide's advice; no threshold evidence",
             "none beyond the guide",
@@ -555,6 +556,8 @@ def surface(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
     for _i, week in _complete_weeks(h):
         now = shares(week.week_start, 7)
         before = shares(week.week_start - timedelta(days=28), 28)
+        if not before:  # no running to change from: a return after a break is load, not surface
+            continue
         for name, share in now.items():
             if share > lim["new_share"] and before.get(name, 0.0) < lim["old_share"]:
                 yield _finding(

@@ -113,6 +113,15 @@ def test_surface_change() -> None:
     assert finding.week_start == WEEK8 and finding.values["share"] == 1.0
 
 
+def test_no_surface_change_after_four_weeks_without_running() -> None:
+    """Road runs again after a month of rides only: nothing to change from (the real-folder
+    pass saw "100 % on road, against 0 %" after every break)."""
+    sessions = [s for s in base(8) if not (s.sport is Sport.RUNNING and WEEK8 - timedelta(
+        weeks=4) <= s.day < WEEK8)]  # fmt: skip
+    assert any(s.day >= WEEK8 and s.sport is Sport.RUNNING for s in sessions)
+    assert of_rule(history(sessions)[1], "surface") == []
+
+
 def test_intensity_spike() -> None:
     fast_day = WEEK8 + timedelta(days=3)
     sessions = replaced(base(8), fast_day, speed_m_s=4.2, km=12.0)
