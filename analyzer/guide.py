@@ -67,8 +67,8 @@ CAUSES: dict[Cause, CauseText] = {
         "worn-out shoes (typically after 300-500 miles, 480-800 km) and shoes that fit badly",
         "Replace shoes that have done their distance, and consider rotating more than one pair. "
         "Choose shoes that fit and cushion well.",
-        "Shoe fit cannot be seen from watch data; distance per pair needs a shoes list or "
-        "Strava gear.",
+        "Shoe fit cannot be seen from watch data; distance per pair needs runs matched to a "
+        "pair: Strava gear, or a shoes list with a default pair for runs without gear.",
     ),
     Cause.HYDRATION: CauseText(
         "Hydration and electrolytes",
