@@ -51,8 +51,9 @@ from rich.text import Text
 
 from analyzer import __version__
 from analyzer import config as configuration
+from analyzer.engines import EngineFactory
 from analyzer.engines.local import default_jobs
-from analyzer.errors import ConfigError, StoreError
+from analyzer.errors import ConfigError, EngineError, StoreError
 from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
 from analyzer.identity import unmatched
 from analyzer.model import Sport
@@ -205,6 +206,21 @@ JobsOption = Annotated[
         show_default=False,
     ),
 ]  # fmt: skip
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Where files are parsed: local (this computer's processes, the default) or dask "
+        "(a Dask cluster, with --scheduler; docs/scale.md).",
+        show_default=False,
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The Dask scheduler's address for --engine dask (tcp://HOST:8786).",
+        show_default=False,
+    ),
+]
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Keep nothing: read every file, use no store.")
 ]
@@ -242,6 +258,8 @@ def report(
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
@@ -249,20 +267,24 @@ def report(
     _check_output(output_format, output)
     _logging(verbose, quiet)
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
-    )
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout,
+            engine=engine, scheduler=scheduler,
+        ),
+        set_sport,
+    )  # fmt: skip
     first, last = _period(since, until)
     try:
-        with _store(resolved, no_cache) as store:
+        with _store(resolved, no_cache) as store, _engine(resolved) as engine_factory:
             with _progress(verbose, quiet) as progress:
                 analysis = analyze(
                     paths, resolved.settings, store=store, jobs=resolved.jobs,
-                    progress=progress, since=first, until=last,
+                    progress=progress, since=first, until=last, engine=engine_factory,
                 )  # fmt: skip
             _errors_first(paths, analysis)  # before the findings are swapped: none were reported
             windowed = first is not None or last is not None
             previous = swap_findings(analysis, store, paths, windowed)
-    except StoreError as exc:
+    except (StoreError, EngineError) as exc:
         _fail(str(exc))
     # The store is released before the report is written: a slow reader of the output (a
     # pager, a full pipe) does not hold up the next run.
@@ -417,6 +439,8 @@ def activities(
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
@@ -425,8 +449,12 @@ def activities(
     _logging(verbose, quiet)
     first, last = _period(since, until)
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, None, db, jobs, lock_timeout), set_sport
-    )
+        configuration.Flags(
+            config, timezone, units, None, db, jobs, lock_timeout,
+            engine=engine, scheduler=scheduler,
+        ),
+        set_sport,
+    )  # fmt: skip
     analysis = _analyze_with_store(paths, resolved, no_cache, first, last)
     _errors_first(paths, analysis)
     _warn_unmatched(set_sport, analysis)
@@ -489,6 +517,8 @@ def weeks(
     no_cache: NoCacheOption = False,
     lock_timeout: LockTimeoutOption = None,
     jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
     verbose: VerboseOption = 0,
     quiet: QuietOption = False,
 ) -> None:
@@ -496,8 +526,12 @@ def weeks(
     _check_output(None, output)
     _logging(verbose, quiet)
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
-    )
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout,
+            engine=engine, scheduler=scheduler,
+        ),
+        set_sport,
+    )  # fmt: skip
     analysis = _analyze_with_store(paths, resolved, no_cache)
     _errors_first(paths, analysis)
     _warn_unmatched(set_sport, analysis)
@@ -546,12 +580,27 @@ def _analyze_with_store(
 ) -> Analysis:  # fmt: skip
     """The table commands read through the same store as ``report``: nothing parsed twice."""
     try:
-        with _store(resolved, no_cache) as store:
+        with _store(resolved, no_cache) as store, _engine(resolved) as engine_factory:
             return analyze(
-                paths, resolved.settings, store=store, jobs=resolved.jobs, since=since, until=until
-            )
-    except StoreError as exc:
+                paths, resolved.settings, store=store, jobs=resolved.jobs, since=since,
+                until=until, engine=engine_factory,
+            )  # fmt: skip
+    except (StoreError, EngineError) as exc:
         _fail(str(exc))
+
+
+@contextlib.contextmanager
+def _engine(resolved: configuration.Resolved) -> Iterator[EngineFactory | None]:
+    """Where files are parsed: None for the local processes (``jobs``), or a Dask cluster
+    connected for the run (the scheduler's address; docs/scale.md)."""
+    if resolved.engine != "dask" or resolved.scheduler is None:
+        yield None
+        return
+    from analyzer.engines.dask_cluster import dask_engine  # imports distributed (0.4 s)
+
+    log.info("engine: the Dask cluster at %s", resolved.scheduler)
+    with dask_engine(resolved.scheduler) as factory:
+        yield factory
 
 
 @contextlib.contextmanager
@@ -698,12 +747,18 @@ def config_show(
     jobs: JobsOption = None,
     lock_timeout: LockTimeoutOption = None,
     set_sport: SetSportOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Print the effective settings as TOML, each with where it came from (flag, environment
     variable, config file or default)."""
     resolved = _resolve(
-        configuration.Flags(config, timezone, units, week_start, db, jobs, lock_timeout), set_sport
-    )
+        configuration.Flags(
+            config, timezone, units, week_start, db, jobs, lock_timeout,
+            engine=engine, scheduler=scheduler,
+        ),
+        set_sport,
+    )  # fmt: skip
     typer.echo(configuration.show(resolved), nl=False)
 
 

@@ -56,8 +56,9 @@ from analyzer.settings import AthleteProfile, Settings, Sex, Shoe
 
 _TOP = {
     "timezone", "week_start", "units", "db", "jobs", "lock_timeout", "athlete", "shoes",
-    "thresholds", "sports",
+    "thresholds", "sports", "engine", "scheduler",
 }  # fmt: skip
+ENGINES = ("local", "dask")
 _ATHLETE = {
     "birth_year", "sex", "height_m", "max_heart_rate_bpm", "resting_heart_rate_bpm",
     "threshold_pace", "prior_calf_injury",
@@ -261,6 +262,8 @@ ENVIRONMENT = {
     "CALFGUARD_DB": "db",
     "CALFGUARD_JOBS": "jobs",
     "CALFGUARD_LOCK_TIMEOUT": "lock_timeout",
+    "CALFGUARD_ENGINE": "engine",
+    "CALFGUARD_DASK_SCHEDULER": "scheduler",
 }
 _VARIABLE = {key: name for name, key in ENVIRONMENT.items()}
 DEFAULT_LOCK_TIMEOUT_S = 30.0
@@ -286,6 +289,8 @@ class Flags:
     jobs: int | None = None
     lock_timeout: float | None = None
     sports: tuple[str, ...] = ()  # --set-sport PATTERN=SPORT, before the config's [sports]
+    engine: str | None = None
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +304,8 @@ class Resolved:
     lock_timeout_s: float
     config_file: Path | None  # the file read, if any
     origins: Mapping[str, str]  # setting -> "flag --x", "environment CALFGUARD_X", ...
+    engine: str = "local"  # where files are parsed: "local" processes or a "dask" cluster
+    scheduler: str | None = None  # the Dask scheduler's address (engine "dask")
 
 
 def resolve(
@@ -369,6 +376,21 @@ def resolve(
     if (got := value("lock_timeout", flags.lock_timeout)) is not None:
         lock_timeout = _seconds(got[0], _label(got[1], "lock_timeout"))
         origins["lock_timeout"] = _origin(got[1], in_file)
+    engine, origins["engine"] = "local", "default"
+    if (got := value("engine", flags.engine)) is not None:
+        engine, origins["engine"] = str(got[0]), _origin(got[1], in_file)
+        if engine not in ENGINES:
+            raise ConfigError(
+                f"{_label(got[1], 'engine')}: must be one of {', '.join(ENGINES)}, not {engine!r}"
+            )
+    scheduler, origins["scheduler"] = None, "default"
+    if (got := value("scheduler", flags.scheduler)) is not None:
+        scheduler, origins["scheduler"] = str(got[0]), _origin(got[1], in_file)
+    if engine == "dask" and not scheduler:
+        raise ConfigError(
+            "--engine dask needs the scheduler's address: --scheduler tcp://HOST:8786, "
+            "CALFGUARD_DASK_SCHEDULER or scheduler in the config file"
+        )
     for part in ("athlete", "shoes", "thresholds", "sports"):
         origins[part] = in_file if part in table else "default"
     if flags.sports:  # the first pattern that matches wins: the flags' come first
@@ -377,7 +399,9 @@ def resolve(
         kept = tuple(o for o in settings.sport_overrides if o[0] not in mine)
         settings = replace(settings, sport_overrides=flagged + kept)
         origins["sports"] = "flag --set-sport" + (f" and {in_file}" if "sports" in table else "")
-    return Resolved(settings, units, db, jobs, lock_timeout, config_file, origins)
+    return Resolved(
+        settings, units, db, jobs, lock_timeout, config_file, origins, engine, scheduler
+    )
 
 
 def _label(origin: str, key: str) -> str:
@@ -442,6 +466,8 @@ def show(resolved: Resolved) -> str:
         _line("db", str(resolved.db), o["db"]),
         _line("jobs", resolved.jobs, o["jobs"]),
         _line("lock_timeout", resolved.lock_timeout_s, o["lock_timeout"]),
+        _line("engine", resolved.engine, o["engine"]),
+        _line("scheduler", resolved.scheduler, o["scheduler"]),
         "",
         f"[athlete]  # {o['athlete']}",
     ]

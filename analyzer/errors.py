@@ -9,12 +9,15 @@
     |                              the fitparse fallback decodes it instead. Never leaves readers/.
     +-- ConfigError                bad settings or a bad config file (names the key)
     +-- StoreError                 the store cannot be used: damaged, foreign, read-only, or
-        |                          written by a newer calfguard (says what to do)
-        +-- StoreBusy              another run holds the store longer than --lock-timeout
+    |   |                          written by a newer calfguard (says what to do)
+    |   +-- StoreBusy              another run holds the store longer than --lock-timeout
+    +-- EngineError                the cluster cannot finish the run (--engine dask): no
+                                   scheduler, no workers, a file that kills every worker
 
 In a batch a ``ReadError`` becomes an entry in the run's errors (a ``RouteNotActivity``, in its
 not_activities); it never ends the batch.
-``ConfigError`` and ``StoreError`` end the run before any report (exit code 2).
+``ConfigError``, ``StoreError`` and ``EngineError`` end the run before any report (exit code 2);
+what the store took before an ``EngineError`` stays, so a rerun parses only the rest.
 """
 
 from __future__ import annotations
@@ -53,3 +56,8 @@ class StoreError(AnalyzerError):
 
 class StoreBusy(StoreError):
     pass
+
+
+class EngineError(AnalyzerError):
+    """The engine cannot finish the run: the Dask scheduler is unreachable or gone, the cluster
+    has no worker, or the same files killed every worker that tried them."""

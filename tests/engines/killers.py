@@ -1,0 +1,24 @@
+"""Loaders that kill the Dask worker running them: a worker lost mid-run, for the engine tests.
+Imported by the workers (they share the tests' sys.path)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+
+
+def kill_once(marker: str, load: Callable[[], bytes]) -> bytes:
+    """Kills its worker the first time (the marker file says it did), then loads."""
+    try:
+        descriptor = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return load()
+    os.close(descriptor)
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def kill_always(load: Callable[[], bytes]) -> bytes:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
