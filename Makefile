@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_summary.py
 	$(PY) bench/bench_html.py
 	$(PY) bench/bench_batch.py $(BENCH_ARGS)
+	$(PY) bench/bench_engines.py
 
 # The long fuzzing run (about 20 minutes on 2 cores); make test runs a bounded one.
 fuzz: $(STAMP)

@@ -95,6 +95,8 @@ def test_flags_over_environment_over_file_over_defaults(tmp_path: Path) -> None:
         "db": "environment CALFGUARD_DB",
         "jobs": "environment CALFGUARD_JOBS",
         "lock_timeout": "flag --lock-timeout",
+        "engine": "default",
+        "scheduler": "default",
         "athlete": f"config file {config}",
         "shoes": f"config file {config}",
         "thresholds": f"config file {config}",
@@ -224,3 +226,17 @@ def test_every_variable_and_command_is_documented() -> None:
         assert command in config_doc + cron_doc, command
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
         assert code in cron_doc
+
+
+def test_the_engine_and_its_scheduler_come_from_each_layer(tmp_path: Path) -> None:
+    assert (resolved(tmp_path).engine, resolved(tmp_path).scheduler) == ("local", None)
+    write_default(tmp_path, 'engine = "dask"\nscheduler = "tcp://file:8786"\n')
+    from_file = resolved(tmp_path)
+    assert (from_file.engine, from_file.scheduler) == ("dask", "tcp://file:8786")
+    env = {"CALFGUARD_DASK_SCHEDULER": "tcp://env:8786"}
+    assert resolved(tmp_path, env=env).scheduler == "tcp://env:8786"
+    flags = Flags(engine="local", scheduler="tcp://flag:8786")
+    chosen = resolved(tmp_path, flags, env)
+    assert (chosen.engine, chosen.scheduler) == ("local", "tcp://flag:8786")
+    assert chosen.origins["engine"] == "flag --engine"
+    assert chosen.origins["scheduler"] == "flag --scheduler"
