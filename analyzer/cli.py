@@ -10,9 +10,9 @@ traceback). Exit codes, the same in every command (docs/cron.md):
   reason), or a path given is missing while others had activities;
 - 2: nothing was written: bad usage, a bad config file or environment variable, a store that
   cannot be used (busy beyond --lock-timeout, damaged, read-only), a Dask cluster that cannot
-  finish the run (--engine dask), an output that cannot be
-  written, or nothing to report: every path given is missing, no activity file was found under
-  them, or none of the files found could be read as an activity (``_errors_first``);
+  finish the run (--engine dask), an output that cannot be written, or nothing to report:
+  every path given is missing, no activity file was found under them, or none of the files
+  found could be read as an activity (``_errors_first``);
 - 3: with ``report --fail-on caution|high``, the report has a finding of that severity or
   higher that the previous run over the same paths on the same store did not have (3 wins
   over 1).
