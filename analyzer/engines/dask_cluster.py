@@ -19,12 +19,15 @@ calfguard installed too: it unpickles the tasks (docs/scale.md).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import queue
+import socket
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
@@ -40,13 +43,16 @@ NO_WORKER_TIMEOUT_S = 60.0
 #: How often a wait looks at whether the cluster still has a worker.
 WAIT_SLICE_S = 1.0
 CONNECT_TIMEOUT_S = 10.0
+#: How often the number of worker threads is asked again (a cluster may grow or shrink).
+CAPACITY_CHECK_S = 5.0
 
 
 class DaskEngine:
     def __init__(self, client: Any, deliver: Deliver) -> None:
         self.client = client
         self.deliver = deliver
-        self.max_in_flight: int | None = None  # asked of the scheduler when first needed
+        self.max_in_flight = 0  # asked of the scheduler, again every CAPACITY_CHECK_S
+        self.capacity_at = -CAPACITY_CHECK_S
         self.in_flight: dict[Any, list[ParseJob]] = {}
         # Done futures, put by their callback (a Dask thread); only this thread takes them
         # and calls result(), so delivery happens in the collector's thread.
@@ -58,7 +64,7 @@ class DaskEngine:
         pass  # the cluster is up already
 
     def submit(self, job: ParseJob, size_bytes: int) -> None:
-        self.batch.append(job)
+        self.batch.append(_portable(job))
         self.batch_bytes += size_bytes
         if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
             self._send_batch()
@@ -84,9 +90,11 @@ class DaskEngine:
         self.batch.clear()
 
     def _capacity(self) -> int:
-        if self.max_in_flight is None:
+        """Batches in flight: two per worker thread, as the cluster has now (it may grow)."""
+        if time.monotonic() - self.capacity_at >= CAPACITY_CHECK_S:
             threads = sum(self.client.nthreads().values()) or 1
             self.max_in_flight = threads * IN_FLIGHT_PER_JOB
+            self.capacity_at = time.monotonic()
         return self.max_in_flight
 
     def _send_batch(self) -> None:
@@ -136,13 +144,25 @@ class DaskEngine:
                 "its task) died every time; the files read before are kept: rerun to go on"
             ) from exc
         except CancelledError as exc:
-            raise EngineError("the Dask scheduler cancelled the run's tasks") from exc
+            raise EngineError("lost the Dask scheduler: it cancelled the run's tasks") from exc
         except Exception as exc:  # a comm failure, or calfguard missing on the scheduler
             raise EngineError(f"Dask: {type(exc).__name__}: {exc}") from exc
         finally:
             future.release()
         for result in results:
             self.deliver(result)
+
+
+def _portable(job: ParseJob) -> ParseJob:
+    """The job with its file's path made absolute: a worker runs in its own folder, so a path
+    typed relative to where calfguard was started (``report watch``) would name nothing."""
+    load = job.load
+    if isinstance(load, partial) and load.args and isinstance(load.args[0], Path):
+        path = load.args[0]
+        if not path.is_absolute():
+            loader = partial(load.func, path.absolute(), *load.args[1:], **load.keywords)
+            return dataclasses.replace(job, load=loader)
+    return job
 
 
 @contextlib.contextmanager
@@ -158,8 +178,8 @@ def dask_engine(
         raise EngineError(
             "--engine dask needs the distributed package: pip install 'calfguard[dask]'"
         ) from exc
-    for name in ("distributed", "tornado"):  # their tracebacks on a lost scheduler: ours says it
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    _quiet_dask_logs()
+    _reachable(scheduler)
     try:
         client = Client(  # type: ignore[no-untyped-call]
             scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False
@@ -172,6 +192,29 @@ def dask_engine(
     finally:
         with contextlib.suppress(Exception):
             client.close(timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+
+
+def _quiet_dask_logs() -> None:
+    """distributed logs a lost scheduler with tracebacks, from loggers its config sets levels
+    on one by one (distributed.client, ...): our one Error line says it, for cron's mail."""
+    for name in [*logging.root.manager.loggerDict, "distributed", "tornado"]:
+        if name.split(".")[0] in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _reachable(scheduler: str) -> None:
+    """Fails at once on an address that is not a tcp:// one, or one nobody listens at: a
+    Client that fails to connect lingers 20 s at exit and prints its own traceback."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        protocol, location = parse_address(scheduler)
+        if protocol != "tcp":  # a failed Client of another protocol lingers 20 s at exit
+            raise ValueError(f"calfguard connects to tcp:// schedulers, not {protocol}://")
+        host, port = parse_host_port(location)
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except (OSError, ValueError, TypeError) as exc:
+        raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
 
 
 def _version() -> str:

@@ -139,3 +139,29 @@ def test_dask_without_a_scheduler_is_a_usage_error() -> None:
     )
     code, _, stderr = _report("--engine", "spark")
     assert code == 2 and "must be one of local, dask, not 'spark'" in stderr
+
+
+def test_a_relative_path_reaches_the_workers(
+    scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cd ~ && calfguard report watch``: a worker runs in its own folder, so each file's
+    path goes to it absolute (the report still names the paths as typed)."""
+    monkeypatch.chdir(SAMPLE.parent)
+    args = ["report", SAMPLE.name, "-f", "json", "--no-cache"]
+    local = CliRunner().invoke(app, [*args, "--jobs", "2"])
+    on_dask = CliRunner().invoke(app, [*args, "--engine", "dask", "--scheduler", scheduler])
+    assert (local.exit_code, on_dask.exit_code) == (0, 0)
+    assert on_dask.stdout == local.stdout and f'"{SAMPLE.name}/' in local.stdout
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("bogus", "missing port number in address 'bogus'"),
+        ("tls://127.0.0.1:9", "calfguard connects to tcp:// schedulers, not tls://"),
+    ],
+)
+def test_an_address_that_cannot_work_fails_at_once(address: str, reason: str) -> None:
+    code, stdout, stderr = _report("--engine", "dask", "--scheduler", address)
+    assert (code, stdout) == (2, "")
+    assert stderr == f"Error: cannot reach the Dask scheduler at {address}: {reason}\n"
