@@ -66,6 +66,7 @@ class Digest:
     today_is_until: bool
     last_run_day: date | None
     later_activities: int  # activities after as_of (a walk long after the last run)
+    future_runs: int  # runs dated after tomorrow, left out of "now" (a wrong clock)
     detail_first_day: date | None  # the first day of the weeks shown one by one
     recent_first_day: date | None  # the first day of the last 28 days
     recent_runs: int
@@ -153,14 +154,22 @@ def digest(analysis: Analysis) -> Digest:
     if history is None or period is None:
         return Digest(
             None, None, 0, len(analysis.summaries), 0, 0.0, None, None, today,
-            analysis.until is not None, None, 0, None, None, 0, 0.0, 0.0, float("nan"), [],
+            analysis.until is not None, None, 0, 0, None, None, 0, 0.0, 0.0, float("nan"), [],
             by_importance(findings), cause_overview(findings), list(warming), quality,
             nothing_text(analysis),
         )  # fmt: skip
     # --since/--until narrow what is reported; the history before it still served the rules.
     first, last = period
     runs = [p for p in history.runs if first <= p.local_date <= last]
-    last_run = max((p.local_date for p in runs), default=None)
+    # A run dated tomorrow was run today where it was (east of here); one dated later has a
+    # wrong clock, and does not move "now" while runs that can be true are there.
+    soon = today + timedelta(days=1)
+    days = sorted(p.local_date for p in runs)
+    possible = [day for day in days if day <= soon] or days
+    future_runs = sum(1 for day in days if day > soon)
+    last_run = possible[-1] if possible else None
+    if last_run is not None and today < last_run <= soon:
+        today = last_run
     as_of, basis = _as_of(today, AsOf.UNTIL if analysis.until else AsOf.TODAY, last_run, last)
     recent_first = max(as_of - timedelta(days=RECENT_DAYS - 1), first)
     recent = [p for p in runs if recent_first <= p.local_date <= as_of]
@@ -183,6 +192,7 @@ def digest(analysis: Analysis) -> Digest:
         today_is_until=analysis.until is not None,
         last_run_day=last_run,
         later_activities=sum(1 for p in placed if as_of < p.local_date <= last),
+        future_runs=future_runs if basis is not AsOf.LAST_RUN or future_runs < len(days) else 0,
         detail_first_day=max(as_of_week - timedelta(weeks=DETAIL_WEEKS - 1), first),
         recent_first_day=recent_first,
         recent_runs=len(recent),
@@ -284,7 +294,7 @@ def as_of_text(d: Digest) -> str:
     said = "--until" if d.today_is_until else "today"
     today = f"{said}, {units.day(d.today, with_year=True)}"
     if d.last_run_day is None:
-        return f"{as_of}, the last activity: there are no runs in these files."
+        return f"{as_of}, the last activity: there are no runs in the period reported."
     last_run = units.day(d.last_run_day, with_year=True)
     ago = (d.today - d.last_run_day).days
     if d.as_of_basis is AsOf.LAST_RUN:
@@ -302,7 +312,12 @@ def as_of_text(d: Digest) -> str:
             f"before {today}: the last 4 weeks are the 4 weeks up to it.{later}"
         )
     since = "the same day" if ago == 0 else f"{units.count(ago, 'day')} before"
-    return f"{today}; the last run was {last_run}, {since}."
+    future = (
+        f" {units.count(d.future_runs, 'run is', 'runs are')} dated after it: the files' clock "
+        "may be wrong."
+        if d.future_runs else ""
+    )  # fmt: skip
+    return f"{today}; the last run was {last_run}, {since}.{future}"
 
 
 def _years(days: int) -> str:

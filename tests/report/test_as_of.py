@@ -102,7 +102,9 @@ def test_without_runs_now_is_the_last_activity() -> None:
     assert (d.as_of, d.as_of_basis, d.recent_runs) == (
         date(2026, 3, 16), AsOf.LAST_ACTIVITY, 0,
     )  # fmt: skip
-    assert as_of_text(d) == "16 Mar 2026, the last activity: there are no runs in these files."
+    assert (
+        as_of_text(d) == "16 Mar 2026, the last activity: there are no runs in the period reported."
+    )
 
 
 def test_runs_dated_after_today_are_said_to_be_so() -> None:
@@ -176,3 +178,25 @@ def test_the_year_table_covers_the_period_asked_for() -> None:
     assert analysis.history is not None
     _, rows = year_table(analysis.history, d, "km")
     assert [row[0] for row in rows] == ["2022", "2023", "2024", "2025"]
+
+
+def test_a_run_dated_tomorrow_was_run_today_further_east() -> None:
+    """A run on the 5th, local time in Tokyo, read on the 4th in Zurich: today, not a clock
+    fault."""
+    runs = [Session(date(2026, 11, 20), 8.0), Session(date(2026, 12, 5), 10.0)]
+    d = digest(_analysis(runs, today=date(2026, 12, 4)))
+    assert (d.as_of, d.as_of_basis, d.future_runs) == (date(2026, 12, 5), AsOf.TODAY, 0)
+    assert as_of_text(d) == "today, 5 Dec 2026; the last run was 5 Dec 2026, the same day."
+
+
+def test_one_file_with_a_wrong_clock_does_not_move_now_into_its_future() -> None:
+    runs = [Session(date(2026, 11, 27), 8.0), Session(date(2026, 12, 2), 10.0),
+            Session(date(2031, 6, 1), 6.0)]  # fmt: skip
+    d = digest(_analysis(runs, today=date(2026, 12, 4)))
+    assert (d.as_of, d.as_of_basis, d.last_run_day, d.recent_runs) == (
+        date(2026, 12, 4), AsOf.TODAY, date(2026, 12, 2), 2,
+    )  # fmt: skip
+    assert as_of_text(d) == (
+        "today, 4 Dec 2026; the last run was 2 Dec 2026, 2 days before. 1 run is dated after "
+        "it: the files' clock may be wrong."
+    )
