@@ -11,8 +11,9 @@ traceback). Exit codes, the same in every command (docs/cron.md):
 - 2: nothing was written: bad usage, a bad config file or environment variable, a store that
   cannot be used (busy beyond --lock-timeout, damaged, read-only), a Dask cluster that cannot
   finish the run (--engine dask), an output that cannot be written, or nothing to report:
-  every path given is missing, no activity file was found under them, or none of the files
-  found could be read as an activity (``_errors_first``);
+  every path given is missing, no activity file was found under them, none of the files
+  found could be read as an activity, or none of the activities read can be counted
+  (``_errors_first``);
 - 3: with ``report --fail-on caution|high``, the report has a finding of that severity or
   higher that the previous run over the same paths on the same store did not have (3 wins
   over 1).
@@ -56,7 +57,8 @@ from analyzer.engines import EngineFactory
 from analyzer.engines.local import default_jobs
 from analyzer.errors import ConfigError, EngineError, StoreError
 from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
-from analyzer.identity import unmatched
+from analyzer.identity import implausible_reasons, unmatched
+from analyzer.local_calendar import today_in
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis, Progress, analyze
 from analyzer.report import json_report
@@ -274,7 +276,7 @@ def report(
         ),
         set_sport,
     )  # fmt: skip
-    first, last = _period(since, until)
+    first, last = _period(since, until, resolved)
     try:
         with _store(resolved, no_cache) as store, _engine(resolved) as engine_factory:
             with _progress(verbose, quiet) as progress:
@@ -317,6 +319,8 @@ def _errors_first(paths: Sequence[Path], analysis: Analysis) -> None:
                 typer.echo(f"Error: {failure.path}: {failure.reason}", err=True)
         for path in analysis.empty_paths:
             log.warning("%s: no activity files found", path)
+        if analysis.history is None and analysis.summaries and analysis.until is None:
+            _none_counted(given, analysis)
         return
     failures = sorted([*analysis.errors, *analysis.not_activities], key=lambda f: f.path)
     named = [f for f in failures if f.path in given]  # a path given that gave nothing itself
@@ -337,6 +341,21 @@ def _errors_first(paths: Sequence[Path], analysis: Analysis) -> None:
         lines += [f"  {f.path}: {f.reason}" for f in found[:FILES_NAMED]]
         if len(found) > FILES_NAMED:
             lines.append(f"  and {len(found) - FILES_NAMED} more")
+    typer.echo("\n".join(lines), err=True)
+    raise typer.Exit(EXIT_NOTHING_WRITTEN)
+
+
+def _none_counted(given: Sequence[str], analysis: Analysis) -> NoReturn:
+    """Every activity read is one that cannot be what it says (a clock never set, a "run"
+    at world-record pace): nothing to report, and each says why."""
+    lines = [
+        f"Error: {', '.join(given)}: none of the "
+        f"{count(len(analysis.summaries), 'activity', 'activities')} read can be counted:"
+    ]
+    for s in analysis.summaries[:FILES_NAMED]:
+        lines.append(f"  {s.id}: {'; '.join(implausible_reasons(s))}")
+    if len(analysis.summaries) > FILES_NAMED:
+        lines.append(f"  and {len(analysis.summaries) - FILES_NAMED} more")
     typer.echo("\n".join(lines), err=True)
     raise typer.Exit(EXIT_NOTHING_WRITTEN)
 
@@ -448,7 +467,6 @@ def activities(
     """List the activities, one line each, oldest first."""
     _check_output(None, output)
     _logging(verbose, quiet)
-    first, last = _period(since, until)
     resolved = _resolve(
         configuration.Flags(
             config, timezone, units, None, db, jobs, lock_timeout,
@@ -456,6 +474,7 @@ def activities(
         ),
         set_sport,
     )  # fmt: skip
+    first, last = _period(since, until, resolved)
     analysis = _analyze_with_store(paths, resolved, no_cache, first, last)
     _errors_first(paths, analysis)
     _warn_unmatched(set_sport, analysis)
@@ -563,8 +582,12 @@ def _resolve(
         _fail(str(exc))
 
 
-def _period(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    today = date.today()
+def _period(
+    since: str | None, until: str | None, resolved: configuration.Resolved
+) -> tuple[date | None, date | None]:
+    """--since and --until as days; relative ones (30d, 0d) count from today in the runner's
+    zone, the day the report calls today."""
+    today = today_in(resolved.settings.timezone)
     try:
         first = configuration.parse_day(since, "--since", today) if since else None
         last = configuration.parse_day(until, "--until", today) if until else None

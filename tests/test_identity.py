@@ -593,3 +593,17 @@ def test_a_fit_file_whose_clock_was_never_set_is_not_placed_in_1990(tmp_path: Pa
     # A run dated the moment the range ends is a real date.
     real = synth(start_s=fit_epoch_s + 0x10000000)
     assert implausible_reasons(summarize(read_one(fit_bytes(real), "real.fit"))) == ()
+
+
+def test_a_folder_of_undated_runs_only_is_nothing_to_report(tmp_path: Path) -> None:
+    """Nothing can be counted: exit 2, each file named with why, no empty report."""
+    fit_epoch_s = datetime(1989, 12, 31, tzinfo=UTC).timestamp()
+    unset = synth(start_s=fit_epoch_s + 16_441_241, offset_s=None)
+    folder = write(tmp_path / "runs", {"unset-clock.fit": fit_bytes(unset)})
+    done = CliRunner().invoke(app, ["report", str(folder), "--no-cache"])
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"Error: {folder}: none of the 1 activity read can be counted:\n"
+        f"  {folder / 'unset-clock.fit'}: no date: its clock reads 09 Jul 1990, which in a FIT "
+        "file is time since the device was switched on (the clock was never set)\n"
+    )

@@ -200,3 +200,23 @@ def test_one_file_with_a_wrong_clock_does_not_move_now_into_its_future() -> None
         "today, 4 Dec 2026; the last run was 2 Dec 2026, 2 days before. 1 run is dated after "
         "it: the files' clock may be wrong."
     )
+
+
+def test_relative_days_count_from_today_in_the_runners_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--until 0d is the day the report calls today: the configured zone's (already the 5th in
+    Auckland while it is the 4th on a UTC server)."""
+    from typer.testing import CliRunner
+
+    import analyzer.cli
+
+    def today_in(zone: object) -> date:
+        return date(2026, 12, 5) if str(zone) == "Pacific/Auckland" else date(2026, 12, 4)
+
+    monkeypatch.setattr(analyzer.cli, "today_in", today_in)
+    args = ["report", str(SAMPLE), "-f", "json", "--no-cache", "--until", "0d"]
+    for zone, day in (("Pacific/Auckland", "2026-12-05"), ("UTC", "2026-12-04")):
+        done = CliRunner().invoke(analyzer.cli.app, [*args, "--timezone", zone])
+        assert done.exit_code == 0, done.stderr
+        assert json.loads(done.stdout)["recent"]["today"] == day
