@@ -78,7 +78,7 @@ def test_bad_usage_is_exit_2_with_one_error_line() -> None:
 
 
 def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
-    (tmp_path / "run.fit").write_bytes(fit_bytes(activity(full_samples(60))))
+    (tmp_path / "run.fit").write_bytes(fit_bytes(activity(full_samples(300))))
     done = subprocess.run(
         [sys.executable, "-m", "analyzer", "report", str(tmp_path), "--format", "json"],
         capture_output=True, text=True, check=False,
