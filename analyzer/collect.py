@@ -28,6 +28,7 @@ from analyzer.engines.local import LocalEngine
 from analyzer.engines.tasks import Parsed, ParseJob, content_hash, given_bytes, load_bytes
 from analyzer.metrics.summary import METRICS_VERSION, ActivitySummary
 from analyzer.readers import ReadFailure, Source, discover
+from analyzer.readers.sources import file_behind
 from analyzer.readers.strava import StravaMeta
 from analyzer.settings import AthleteProfile
 from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, ResultRow, Store
@@ -159,11 +160,11 @@ class FileCollector:
                 if isinstance(item, ReadFailure):
                     self._finish(index, item, None)
                     continue
-                origin = _origin(item)
-                if origin is not None and str(origin) == item.path:
-                    files.append((index, item, origin))  # a plain file: after discovery
-                else:
-                    self._zip_member(index, item, origin)  # while its archive is open
+                behind = file_behind(item)
+                if behind is not None and behind[1]:
+                    files.append((index, item, behind[0]))  # a plain file: after discovery
+                else:  # a zip member, while its archive is open
+                    self._zip_member(index, item, behind[0] if behind else None)
                 self.engine.poll()
             if self.stats.files == found_before:
                 self.empty_paths.append(str(Path(given)))  # as discover names it
@@ -320,12 +321,6 @@ class FileCollector:
     def _report_progress(self) -> None:
         if self.progress is not None:
             self.progress(self.done, len(self.outcomes), not self.discovering)
-
-
-def _origin(source: Source) -> Path | None:
-    """The file a source's bytes come from (a zip member's archive), when its loader says."""
-    args = getattr(source.load, "args", ())
-    return args[0] if args and isinstance(args[0], Path) else None
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

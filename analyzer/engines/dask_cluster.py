@@ -3,9 +3,9 @@
 Files go to the cluster in the local engine's batches (16 files or 2 MiB: one task per file
 costs 50-60 % more on a small cluster) as ``parse_batch`` tasks, at most two per worker thread
 in flight; results come back through a queue that only the collector's thread reads, so the
-collector alone touches the store, as with the local engine. A plain file travels as its path
-(workers read it: they need the same paths); bytes already read here (a zip member, a file
-hashed to check for a rename) travel with the task.
+collector alone touches the store, as with the local engine. A plain file travels as its
+absolute path (workers read it: they need the same paths); bytes already read here (a zip
+member, a file hashed to check for a rename) travel with the task.
 
 When a worker dies, the scheduler runs its tasks again elsewhere; a file that kills every
 worker that tries it (``allowed-failures``), a lost scheduler, or a cluster left without a
@@ -19,7 +19,6 @@ calfguard installed too: it unpickles the tasks (docs/scale.md).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import queue
 import socket
@@ -27,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
@@ -64,7 +62,7 @@ class DaskEngine:
         pass  # the cluster is up already
 
     def submit(self, job: ParseJob, size_bytes: int) -> None:
-        self.batch.append(_portable(job))
+        self.batch.append(job)
         self.batch_bytes += size_bytes
         if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
             self._send_batch()
@@ -153,18 +151,6 @@ class DaskEngine:
             self.deliver(result)
 
 
-def _portable(job: ParseJob) -> ParseJob:
-    """The job with its file's path made absolute: a worker runs in its own folder, so a path
-    typed relative to where calfguard was started (``report watch``) would name nothing."""
-    load = job.load
-    if isinstance(load, partial) and load.args and isinstance(load.args[0], Path):
-        path = load.args[0]
-        if not path.is_absolute():
-            loader = partial(load.func, path.absolute(), *load.args[1:], **load.keywords)
-            return dataclasses.replace(job, load=loader)
-    return job
-
-
 @contextlib.contextmanager
 def dask_engine(
     scheduler: str, make: Callable[[Any, Deliver], DaskEngine] = DaskEngine
@@ -218,9 +204,8 @@ def _reachable(scheduler: str) -> None:
 
 
 def _version() -> str:
-    from analyzer import __version__ as version
-
-    return version
+    """Run on the scheduler and the workers: the calfguard they import."""
+    return __version__
 
 
 def _same_calfguard(client: Any, scheduler: str) -> None:

@@ -130,7 +130,19 @@ def _file_sources(
             return  # became a FIFO or a device since it was listed: not ours either
         if sniff(head) is None:
             return  # notes, images, CSV: not ours, skipped silently
-    yield Source(str(path), partial(_read_file, path), claimed, meta_by_name.get(str(path)))
+    # The loader reads the absolute path: a worker elsewhere (--engine dask) runs in another
+    # folder than the one a relative path was typed in.
+    loader = partial(_read_file, path.absolute())
+    yield Source(str(path), loader, claimed, meta_by_name.get(str(path)))
+
+
+def file_behind(source: Source) -> tuple[Path, bool] | None:
+    """The file a source's bytes come from, and whether the source is that file itself
+    (False: a member of that zip archive); None when its loader does not say."""
+    load = source.load
+    if isinstance(load, partial) and load.args and isinstance(load.args[0], Path):
+        return load.args[0], load.func is _read_file
+    return None
 
 
 def _special_file(path: Path) -> str | None:
