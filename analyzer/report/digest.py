@@ -165,8 +165,8 @@ def digest(analysis: Analysis) -> Digest:
     # wrong clock, and does not move "now" while runs that can be true are there.
     soon = today + timedelta(days=1)
     days = sorted(p.local_date for p in runs)
-    possible = [day for day in days if day <= soon] or days
-    future_runs = sum(1 for day in days if day > soon)
+    possible = [day for day in days if day <= soon] or days  # all in the future: say so below
+    future_runs = len(days) - len(possible)
     last_run = possible[-1] if possible else None
     if last_run is not None and today < last_run <= soon:
         today = last_run
@@ -175,8 +175,11 @@ def digest(analysis: Analysis) -> Digest:
     recent = [p for p in runs if recent_first <= p.local_date <= as_of]
     # Now is the last 4 weeks up to as_of; a finding dated later (the age, on the last
     # activity's day, long after the last run) is not news of now.
-    current = [f for f in findings if recent_first <= finding_end(f) and f.date <= as_of]
-    earlier = [f for f in findings if f not in current]
+    current: list[Finding] = []
+    earlier: list[Finding] = []
+    for f in findings:
+        now = recent_first <= finding_end(f) and f.date <= as_of
+        (current if now else earlier).append(f)
     placed = (*history.runs, *history.others)
     as_of_week = as_of - timedelta(days=(as_of.weekday() - analysis.settings.week_start) % 7)
     return Digest(
@@ -192,7 +195,7 @@ def digest(analysis: Analysis) -> Digest:
         today_is_until=analysis.until is not None,
         last_run_day=last_run,
         later_activities=sum(1 for p in placed if as_of < p.local_date <= last),
-        future_runs=future_runs if basis is not AsOf.LAST_RUN or future_runs < len(days) else 0,
+        future_runs=future_runs,
         detail_first_day=max(as_of_week - timedelta(weeks=DETAIL_WEEKS - 1), first),
         recent_first_day=recent_first,
         recent_runs=len(recent),
