@@ -137,12 +137,16 @@ def _date_axis(ax: Axes, first: date, last: date) -> None:
         ticks = [monday + timedelta(weeks=i) for i in range((last - monday).days // 7 + 2)]
     ticks = [t for t in ticks if first - timedelta(days=3) <= t <= last + timedelta(days=3)]
     ticks = ticks[:: max(1, -(-len(ticks) // MAX_TICKS))]
-    labels = []
-    for i, t in enumerate(ticks):
-        new_year = i == 0 or t.year != ticks[i - 1].year
-        text = u.day(t) if not monthly else u.MONTHS[t.month - 1]
-        labels.append(f"{text}\n{t.year}" if new_year else text)
-    ax.set_xticks(_x(ticks), labels)
+    name: Callable[[date], str] = (lambda t: u.MONTHS[t.month - 1]) if monthly else u.day
+    ax.set_xticks(_x(ticks), _tick_labels(ticks, name))
+
+
+def _tick_labels(ticks: Sequence[date], name: Callable[[date], str]) -> list[str]:
+    """Each tick's ``name``, with the year under the first and wherever the year changes."""
+    return [
+        f"{name(t)}\n{t.year}" if i == 0 or t.year != ticks[i - 1].year else name(t)
+        for i, t in enumerate(ticks)
+    ]
 
 
 def _legend(ax: Axes, handles: list[Artist] | None = None, ncols: int = 2) -> None:
@@ -166,11 +170,7 @@ def _week_ticks(ax: Axes, weeks: Sequence[Week]) -> None:
     step = max(1, -(-len(weeks) // MAX_TICKS))
     ticked = list(range(len(weeks) - 1, -1, -step))[::-1]  # counted back from the latest week
     starts = [weeks[i].week_start for i in ticked]
-    labels = [
-        f"{u.day(d)}\n{d.year}" if n == 0 or d.year != starts[n - 1].year else u.day(d)
-        for n, d in enumerate(starts)
-    ]
-    ax.set_xticks([float(i) for i in ticked], labels)
+    ax.set_xticks([float(i) for i in ticked], _tick_labels(starts, u.day))
     ax.grid(axis="x", visible=False)
 
 
