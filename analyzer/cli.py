@@ -338,11 +338,17 @@ def _errors_first(paths: Sequence[Path], analysis: Analysis) -> None:
             else "the one file found could not be"
         )
         lines.append(f"Error: {where}: {none} read as an activity:")
-        lines += [f"  {f.path}: {f.reason}" for f in found[:FILES_NAMED]]
-        if len(found) > FILES_NAMED:
-            lines.append(f"  and {len(found) - FILES_NAMED} more")
+        lines += _named([f"{f.path}: {f.reason}" for f in found])
     typer.echo("\n".join(lines), err=True)
     raise typer.Exit(EXIT_NOTHING_WRITTEN)
+
+
+def _named(items: Sequence[str]) -> list[str]:
+    """The first ``FILES_NAMED`` items as indented lines, then how many more there are."""
+    lines = [f"  {item}" for item in items[:FILES_NAMED]]
+    if len(items) > FILES_NAMED:
+        lines.append(f"  and {len(items) - FILES_NAMED} more")
+    return lines
 
 
 def _none_counted(given: Sequence[str], analysis: Analysis) -> NoReturn:
@@ -352,10 +358,7 @@ def _none_counted(given: Sequence[str], analysis: Analysis) -> NoReturn:
         f"Error: {', '.join(given)}: none of the "
         f"{count(len(analysis.summaries), 'activity', 'activities')} read can be counted:"
     ]
-    for s in analysis.summaries[:FILES_NAMED]:
-        lines.append(f"  {s.id}: {'; '.join(implausible_reasons(s))}")
-    if len(analysis.summaries) > FILES_NAMED:
-        lines.append(f"  and {len(analysis.summaries) - FILES_NAMED} more")
+    lines += _named([f"{s.id}: {'; '.join(implausible_reasons(s))}" for s in analysis.summaries])
     typer.echo("\n".join(lines), err=True)
     raise typer.Exit(EXIT_NOTHING_WRITTEN)
 
