@@ -30,13 +30,12 @@ import enum
 import io
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -56,6 +55,7 @@ from analyzer import config as configuration
 from analyzer.engines import EngineFactory
 from analyzer.engines.local import default_jobs
 from analyzer.errors import ConfigError, EngineError, StoreError
+from analyzer.file_output import replace_file, write_pieces
 from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
 from analyzer.identity import implausible_reasons, unmatched
 from analyzer.local_calendar import today_in
@@ -814,24 +814,14 @@ def _emit(text: str | Iterable[str], output: Path | None) -> None:
     pieces = [text] if isinstance(text, str) else text
     with _writing(output):
         if output is None:
-            _write_pieces(pieces, sys.stdout)
+            write_pieces(pieces, sys.stdout)
             sys.stdout.flush()  # a closed pipe is found here, not at exit
             return
         if output.exists() and not output.is_file():  # /dev/null, a FIFO: nothing to replace
             with output.open("w", encoding="utf-8") as stream:
-                _write_pieces(pieces, stream)
+                write_pieces(pieces, stream)
             return
-        final = output.resolve() if output.is_symlink() else output  # the link stays a link
-        partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
-        try:
-            with partial.open("w", encoding="utf-8") as stream:
-                _write_pieces(pieces, stream)
-            with contextlib.suppress(OSError):  # the report it replaces keeps its permissions
-                shutil.copymode(final, partial)
-            partial.replace(final)
-        finally:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+        replace_file(output, pieces)
 
 
 @contextlib.contextmanager
@@ -846,19 +836,6 @@ def _writing(output: Path | None) -> Iterator[None]:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         where = "standard output" if output is None else str(output)
         _fail(f"cannot write the report to {where}: {exc.strerror or exc}")
-
-
-def _write_pieces(pieces: Iterable[str], stream: TextIO) -> None:
-    """Writes short pieces a few tens of kB at a time (one write each would be slow)."""
-    pending: list[str] = []
-    size = 0
-    for piece in pieces:
-        pending.append(piece)
-        size += len(piece)
-        if size >= 1 << 16:
-            stream.write("".join(pending))
-            pending, size = [], 0
-    stream.write("".join(pending))
 
 
 def _fail(message: str) -> NoReturn:

@@ -18,8 +18,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -31,10 +31,10 @@ from analyzer.readers import ReadFailure, Source, discover
 from analyzer.readers.sources import file_behind
 from analyzer.readers.strava import StravaMeta
 from analyzer.settings import AthleteProfile
-from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, ResultRow, Store
+from analyzer.store import CALFGUARD_VERSION, RACY_SIZE, FileRow, ResultRow, Store
 from analyzer.summary_rows import SUMMARY_LAYOUT, decode_summaries
 
-__all__ = ["Collected", "Progress", "RunStats", "collect"]
+__all__ = ["Collected", "Group", "Progress", "Relay", "RunStats", "collect", "collect_groups"]
 
 log = logging.getLogger("calfguard")
 
@@ -83,158 +83,218 @@ def collect(
 ) -> Collected:
     """Every file's summaries and every unreadable file, parsed by ``engine`` (default: the
     local one with ``jobs`` processes), through ``store`` when given."""
-    collector = FileCollector(profile, store, progress)
-    make_engine = engine or partial(LocalEngine, jobs)
-    started = time.perf_counter()
-    collector.engine = make_engine(collector.handle)
+    relay = Relay()
+    running = (engine or partial(LocalEngine, jobs))(relay)
     try:
-        collector.go(paths)
+        (collected,) = collect_groups([Group(paths, profile)], running, relay, store, progress)
     finally:
-        collector.engine.close()
-    collector.stats.seconds = time.perf_counter() - started
-    summaries: list[ActivitySummary] = []
-    errors: list[ReadFailure] = []
-    not_activities: list[ReadFailure] = []
-    for outcome in collector.outcomes:
-        if isinstance(outcome, ReadFailure):
-            (not_activities if outcome.not_activity else errors).append(outcome)
-        elif outcome is not None:
-            summaries.extend(outcome)
-    summaries.sort(key=lambda s: (s.start_time, s.id))
-    collector.stats.unreadable = len(errors)
-    collector.stats.not_activities = len(not_activities)
-    s = collector.stats
+        running.close()
+    return collected
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Files read for one athlete: their paths, and the profile their metrics need."""
+
+    paths: Iterable[str | os.PathLike[str]]
+    profile: AthleteProfile
+
+
+class Relay:
+    """What an engine delivers to: the collector of the moment, so that one engine (one pool,
+    one cluster client) serves one collection after another."""
+
+    target: Callable[[Parsed], None] | None = None
+
+    def __call__(self, done: Parsed) -> None:
+        assert self.target is not None, "an engine delivered outside a collection"
+        self.target(done)
+
+
+def collect_groups(
+    groups: Sequence[Group],
+    engine: Engine,
+    relay: Relay,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> list[Collected]:
+    """Each group's files through one running ``engine`` (made with ``relay``), in one pass:
+    the engine is never idle between groups. The engine is left running."""
+    collector = FileCollector(groups, store, progress)
+    collector.engine = engine
+    relay.target = collector.handle
+    started = time.perf_counter()
+    try:
+        collector.go()
+    finally:
+        relay.target = None
+    seconds = time.perf_counter() - started
+    out: list[Collected] = []
+    for group, stats, empty in zip(
+        collector.ranges, collector.stats, collector.empty_paths, strict=True
+    ):
+        summaries: list[ActivitySummary] = []
+        errors: list[ReadFailure] = []
+        not_activities: list[ReadFailure] = []
+        for outcome in collector.outcomes[group]:
+            if isinstance(outcome, ReadFailure):
+                (not_activities if outcome.not_activity else errors).append(outcome)
+            elif outcome is not None:
+                summaries.extend(outcome)
+        summaries.sort(key=lambda s: (s.start_time, s.id))
+        stats.unreadable = len(errors)
+        stats.not_activities = len(not_activities)
+        stats.seconds = seconds
+        out.append(Collected(summaries, errors, not_activities, empty, stats))
+    s = sum_stats(collector.stats, seconds)
     log.info(
         "%d files: %d unchanged in the store, %d known content, %d read, %d unreadable, "
         "%d not activities (%.2f s)",
         s.files, s.unchanged, s.reused, s.parsed, s.unreadable, s.not_activities, s.seconds,
     )  # fmt: skip
-    return Collected(summaries, errors, not_activities, collector.empty_paths, collector.stats)
+    return out
+
+
+def sum_stats(each: Iterable[RunStats], seconds: float) -> RunStats:
+    """The counts of several collections together."""
+    total = RunStats(seconds=seconds)
+    for stats in each:
+        for name in ("files", "unchanged", "reused", "parsed", "unreadable", "not_activities"):
+            setattr(total, name, getattr(total, name) + getattr(stats, name))
+    return total
 
 
 @dataclass(frozen=True, slots=True)
 class _FileStamp:
     """What the store keeps to recognise a file: its stat (size, mtime; None when it has none)
     and its metadata's digest (its other content key is the bytes' hash, which whoever loads
-    the file finds)."""
+    the file finds); and the fingerprint of the profile its metrics are computed with."""
 
     stat: tuple[int, int] | None
     meta: str
+    profile: str
+    surely_new: bool = False  # a size no stored file had: its bytes cannot be stored elsewhere
 
 
 class FileCollector:
-    """One run through the files: discovery, the store's answers, and the engine's results,
-    each file's outcome kept at its place in discovery order."""
+    """One run through the files of one or more groups: discovery, the store's answers, and
+    the engine's results, each file's outcome kept at its place in discovery order."""
 
     engine: Engine
 
     def __init__(
-        self, profile: AthleteProfile, store: Store | None, progress: Progress | None
+        self, groups: Sequence[Group], store: Store | None, progress: Progress | None
     ) -> None:
-        self.profile = profile
-        self.fingerprint = profile.fingerprint()
+        self.groups = groups
+        self.fingerprints = [group.profile.fingerprint() for group in groups]
         self.store = store
         self.progress = progress
-        self.index = store.file_index() if store is not None else {}
-        self.known_hashes = {row.hash for row in self.index.values()}
-        # A new file of a size no stored file has cannot be a stored one renamed or copied.
-        # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
-        self.known_sizes = {row.size for row in self.index.values()}
         self.outcomes: list[list[ActivitySummary] | ReadFailure | None] = []
+        self.group_of: list[int] = []  # each outcome's group
+        self.ranges: list[slice] = []  # each group's outcomes
         self.stamps: dict[int, _FileStamp] = {}  # of the files the engine has
-        self.stats = RunStats()
-        self.empty_paths: list[str] = []
+        self.stats = [RunStats() for _ in groups]
+        self.empty_paths: list[list[str]] = [[] for _ in groups]
         self.discovering = True
         self.done = 0
 
     # --- the walk ---
 
-    def go(self, paths: Iterable[str | os.PathLike[str]]) -> None:
+    def go(self) -> None:
         files: list[tuple[int, Source, Path]] = []
-        for given in paths:  # one at a time: a path under which nothing is found is said
-            found_before = self.stats.files
-            for item in discover([given]):
-                index = len(self.outcomes)
-                self.outcomes.append(None)
-                self.stats.files += 1
-                if isinstance(item, ReadFailure):
-                    self._finish(index, item, None)
-                    continue
-                behind = file_behind(item)
-                if behind is not None and behind[1]:
-                    files.append((index, item, behind[0]))  # a plain file: after discovery
-                else:  # a zip member, while its archive is open
-                    self._zip_member(index, item, behind[0] if behind else None)
-                self.engine.poll()
-            if self.stats.files == found_before:
-                self.empty_paths.append(str(Path(given)))  # as discover names it
+        for number, group in enumerate(self.groups):
+            first = len(self.outcomes)
+            for given in group.paths:  # one at a time: a path under which nothing is found
+                found_before = len(self.outcomes)
+                for item in discover([given]):
+                    index = len(self.outcomes)
+                    self.outcomes.append(None)
+                    self.group_of.append(number)
+                    self.stats[number].files += 1
+                    if isinstance(item, ReadFailure):
+                        self._finish(index, item, None)
+                        continue
+                    behind = file_behind(item)
+                    if behind is not None and behind[1]:
+                        files.append((index, item, behind[0]))  # a plain file: after discovery
+                    else:  # a zip member, while its archive is open
+                        self._zip_member(index, item, behind[0] if behind else None)
+                    self.engine.poll()
+                if len(self.outcomes) == found_before:
+                    self.empty_paths[number].append(str(Path(given)))  # as discover names it
+            self.ranges.append(slice(first, len(self.outcomes)))
         self.discovering = False
         self._report_progress()
         for start in range(0, len(files), STORE_LOOKUP_FILES):
             self._plain_files(files[start : start + STORE_LOOKUP_FILES])
         self.engine.finish()
 
-    def _fresh(self, row: ResultRow | None) -> bool:
+    def _fresh(self, row: ResultRow | None, fingerprint: str) -> bool:
         if row is None or row.metrics_version != METRICS_VERSION:
             return False
         if row.failure is not None:
             return row.calfguard_version == CALFGUARD_VERSION
-        return row.layout == SUMMARY_LAYOUT and row.profile == self.fingerprint
+        return row.layout == SUMMARY_LAYOUT and row.profile == fingerprint
 
-    def _unchanged(self, source: Source, stat: tuple[int, int] | None, meta: str) -> str | None:
-        """The stored hash of a file whose size and mtime (and metadata) are as stored."""
-        row = self.index.get(source.path)
-        if stat is None or row is None or (row.size, row.mtime_ns) != stat or row.meta != meta:
-            return None
-        return row.hash
+    def _profile(self, index: int) -> AthleteProfile:
+        return self.groups[self.group_of[index]].profile
+
+    def _stamp(self, index: int, stat: tuple[int, int] | None, meta: str) -> _FileStamp:
+        return _FileStamp(stat, meta, self.fingerprints[self.group_of[index]])
 
     def _plain_files(self, batch: Sequence[tuple[int, Source, Path]]) -> None:
         known: list[tuple[int, Source, str, _FileStamp]] = []
         changed: list[tuple[int, Source, tuple[int, int] | None, str]] = []
+        stored = self.store.file_rows(s.path for _, s, _ in batch) if self.store else {}
         for index, source, origin in batch:
             stat = _stat(origin)
             meta = _meta_digest(source.meta)
-            stored_hash = self._unchanged(source, stat, meta)
+            stored_hash = _unchanged(stored.get(source.path), stat, meta)
             if stored_hash is None:
                 changed.append((index, source, stat, meta))
             else:
-                known.append((index, source, stored_hash, _FileStamp(stat, meta)))
+                known.append((index, source, stored_hash, self._stamp(index, stat, meta)))
         self.engine.expect(len(changed))
+        # A new file of a size no stored file has cannot be a stored one renamed or copied.
+        # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
+        sizes = [stat[0] for _, _, stat, _ in changed if stat is not None]
+        stored_sizes = self.store.stored_sizes([RACY_SIZE, *sizes]) if self.store else set()
         for index, source, stat, meta in changed:
-            if stat is not None and self._surely_new(source.path, stat[0]):
-                job = ParseJob(index, source.path, source.load, None, source.meta, self.profile)
-                self._submit(job, _FileStamp(stat, meta), stat[0])
+            stamp = self._stamp(index, stat, meta)
+            if stat is not None and _surely_new(source.path, stat[0], stored, stored_sizes):
+                stamp = replace(stamp, surely_new=True)
+                job = ParseJob(index, source.path, source.load, None, source.meta,
+                               self._profile(index))  # fmt: skip
+                self._submit(job, stamp, stat[0])
             else:
-                self._read(index, source, stat, meta)
+                self._read(index, source, stamp)
         if known and self.store is not None:
             rows = self.store.results((h, stamp.meta) for _, _, h, stamp in known)
             for index, source, stored_hash, stamp in known:
                 row = rows.get((stored_hash, stamp.meta))
-                if not self._from_store(index, source.path, row, "unchanged"):
-                    self._read(index, source, stamp.stat, stamp.meta)
+                if not self._from_store(index, source.path, row, stamp, "unchanged"):
+                    self._read(index, source, stamp)
                 self.engine.poll()
-
-    def _surely_new(self, path: str, size: int) -> bool:
-        """Whether a changed file's bytes are surely not stored, so that the task that parses
-        it may load it: a new path with a size no stored file has. (A stored path may have
-        been touched; its bytes are hashed here.)"""
-        sizes = self.known_sizes
-        return path not in self.index and RACY_SIZE not in sizes and size not in sizes
 
     def _zip_member(self, index: int, source: Source, origin: Path | None) -> None:
         stat = _stat(origin) if origin is not None else None
-        meta = _meta_digest(source.meta)
-        stored_hash = self._unchanged(source, stat, meta)
-        if stored_hash is not None and self.store is not None:
-            row = self.store.results([(stored_hash, meta)]).get((stored_hash, meta))
-            if self._from_store(index, source.path, row, "unchanged"):
-                return
-        self._read(index, source, stat, meta)
+        stamp = self._stamp(index, stat, _meta_digest(source.meta))
+        if self.store is not None:
+            stored = self.store.file_rows([source.path]).get(source.path)
+            stored_hash = _unchanged(stored, stat, stamp.meta)
+            if stored_hash is not None:
+                key = (stored_hash, stamp.meta)
+                row = self.store.results([key]).get(key)
+                if self._from_store(index, source.path, row, stamp, "unchanged"):
+                    return
+        self._read(index, source, stamp)
 
-    def _from_store(self, index: int, path: str, row: ResultRow | None, how: str) -> bool:
+    def _from_store(
+        self, index: int, path: str, row: ResultRow | None, stamp: _FileStamp, how: str
+    ) -> bool:
         """Finishes a file from its stored result, if that is fresh; ``how`` is the stats
         counter it goes to."""
-        if row is None or not self._fresh(row):
+        if row is None or not self._fresh(row, stamp.profile):
             return False
         if row.failure is not None:
             self._finish(index, ReadFailure(path, row.failure, row.not_activity), how)
@@ -245,7 +305,7 @@ class FileCollector:
         self._finish(index, summaries, how)
         return True
 
-    def _read(self, index: int, source: Source, stat: tuple[int, int] | None, meta: str) -> None:
+    def _read(self, index: int, source: Source, stamp: _FileStamp) -> None:
         """Loads and hashes a new or changed file; reuses what is stored for its content,
         or has it parsed."""
         data = load_bytes(source)
@@ -253,25 +313,27 @@ class FileCollector:
             self._finish(index, data, None)
             return
         digest = content_hash(data)
-        stamp = _FileStamp(stat, meta)
         if self.store is not None:
-            row = self.store.results([(digest, meta)]).get((digest, meta))
-            if self._from_store(index, source.path, row, "reused"):
-                self._remember(source.path, digest, stamp)
+            row = self.store.results([(digest, stamp.meta)]).get((digest, stamp.meta))
+            if self._from_store(index, source.path, row, stamp, "reused"):
+                self._remember(source.path, digest, stamp, maybe_elsewhere=True)
                 return
         given = partial(given_bytes, data)
-        job = ParseJob(index, source.path, given, digest, source.meta, self.profile)
+        job = ParseJob(index, source.path, given, digest, source.meta, self._profile(index))
         self._submit(job, stamp, len(data))
 
-    def _remember(self, path: str, digest: str, stamp: _FileStamp) -> None:
+    def _remember(
+        self, path: str, digest: str, stamp: _FileStamp, *, maybe_elsewhere: bool
+    ) -> None:
         """Records the file under its path; drops paths with the same bytes that are gone
-        (the file was renamed)."""
+        (the file was renamed). A file whose size no stored file had (``maybe_elsewhere``
+        false) cannot have been stored under another path."""
         if self.store is None:
             return
         if stamp.stat is not None:
             self.store.put_file(path, *stamp.stat, digest, stamp.meta)
-        if digest not in self.known_hashes:
-            return  # no other path had these bytes when the run started
+        if not maybe_elsewhere:
+            return
         for other in self.store.paths_with_hash(digest):
             if other != path and _path_removed(other):
                 self.store.forget_file(other)
@@ -288,7 +350,7 @@ class FileCollector:
         self._finish(done.index, done.outcome, None)
         if done.hash is None:
             return  # its bytes could not be loaded: unreadable, not parsed
-        self.stats.parsed += 1
+        self.stats[self.group_of[done.index]].parsed += 1
         if self.store is None or not done.keep:
             return
         failed = isinstance(done.outcome, ReadFailure)
@@ -298,29 +360,46 @@ class FileCollector:
                 stamp.meta,
                 METRICS_VERSION,
                 SUMMARY_LAYOUT,
-                self.fingerprint,
+                stamp.profile,
                 CALFGUARD_VERSION,
                 None if failed else done.encoded,
                 done.encoded if failed else None,
                 isinstance(done.outcome, ReadFailure) and done.outcome.not_activity,
             )
         )
-        self._remember(done.path, done.hash, stamp)
+        self._remember(done.path, done.hash, stamp, maybe_elsewhere=not stamp.surely_new)
 
     def _finish(
         self, index: int, outcome: list[ActivitySummary] | ReadFailure, how: str | None
     ) -> None:
         self.outcomes[index] = outcome
+        stats = self.stats[self.group_of[index]]
         if how == "unchanged":
-            self.stats.unchanged += 1
+            stats.unchanged += 1
         elif how == "reused":
-            self.stats.reused += 1
+            stats.reused += 1
         self.done += 1
         self._report_progress()
 
     def _report_progress(self) -> None:
         if self.progress is not None:
             self.progress(self.done, len(self.outcomes), not self.discovering)
+
+
+def _unchanged(row: FileRow | None, stat: tuple[int, int] | None, meta: str) -> str | None:
+    """The stored hash of a file whose size and mtime (and metadata) are as stored."""
+    if stat is None or row is None or (row.size, row.mtime_ns) != stat or row.meta != meta:
+        return None
+    return row.hash
+
+
+def _surely_new(
+    path: str, size: int, stored: Mapping[str, FileRow], stored_sizes: set[int]
+) -> bool:
+    """Whether a changed file's bytes are surely not stored, so that the task that parses
+    it may load it: a new path with a size no stored file has. (A stored path may have
+    been touched; its bytes are hashed here.)"""
+    return path not in stored and RACY_SIZE not in stored_sizes and size not in stored_sizes
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

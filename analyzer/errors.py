@@ -61,3 +61,7 @@ class StoreBusy(StoreError):
 class EngineError(AnalyzerError):
     """The engine cannot finish the run: the Dask scheduler is unreachable or gone, the cluster
     has no worker, or the same files killed every worker that tried them."""
+
+
+class ReportError(AnalyzerError):
+    """A report cannot be written (a full disk, a read-only folder)."""

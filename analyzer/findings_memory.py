@@ -17,23 +17,37 @@ from analyzer.pipeline import Analysis
 from analyzer.rules import Finding, Severity
 from analyzer.store import Store, digest_paths
 
-__all__ = ["finding_keys", "new_findings", "restoring_findings", "swap_findings"]
+__all__ = [
+    "finding_keys", "is_new", "keyed_findings", "new_findings", "restoring_findings",
+    "swap_findings",
+]  # fmt: skip
 
 #: Seconds to wait for the store when putting findings back after a failed report.
 RESTORE_LOCK_TIMEOUT_S = 5.0
 
 
-def finding_keys(analysis: Analysis) -> dict[str, int]:
-    """Each reported finding as ``rule|date|what`` -> its severity. ``what`` is the week, or
-    the activity by its start time (so renaming a file does not make its findings new). A
+def keyed_findings(analysis: Analysis) -> list[tuple[str, Finding]]:
+    """Each reported finding with its key, ``rule|date|what``: ``what`` is the week, or the
+    activity by its start time (so renaming a file does not make its findings new). A
     finding about neither (a pair of shoes, the athlete's age) is keyed by its rule and its
     message without numbers, not by its date, which moves with every new run."""
     starts = _starts(analysis)
+    findings = analysis.assessment.findings if analysis.assessment else []
+    return [(_key(finding, starts), finding) for finding in findings]
+
+
+def finding_keys(analysis: Analysis) -> dict[str, int]:
+    """Each finding's key -> its severity (the highest, when two share a key)."""
     keys: dict[str, int] = {}
-    for finding in analysis.assessment.findings if analysis.assessment else []:
-        key = _key(finding, starts)
+    for key, finding in keyed_findings(analysis):
         keys[key] = max(keys.get(key, 0), int(finding.severity))
     return keys
+
+
+def is_new(key: str, severity: int, previous: Mapping[str, int] | None) -> bool:
+    """Whether the previous run (None: there was none) did not report the finding at this
+    severity or higher."""
+    return (previous or {}).get(key, 0) < severity
 
 
 def new_findings(
@@ -41,14 +55,10 @@ def new_findings(
 ) -> list[Finding]:
     """Findings of ``at_least`` that the previous run did not report at that severity or
     higher (all of them when there was no previous run)."""
-    if analysis.assessment is None:
-        return []
-    starts = _starts(analysis)
-    before = previous or {}
     return [
-        f
-        for f in analysis.assessment.findings
-        if f.severity >= at_least and before.get(_key(f, starts), 0) < f.severity
+        finding
+        for key, finding in keyed_findings(analysis)
+        if finding.severity >= at_least and is_new(key, finding.severity, previous)
     ]
 
 

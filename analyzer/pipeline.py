@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from analyzer.collect import Progress, RunStats, collect
+from analyzer.collect import Collected, Progress, RunStats, collect
 from analyzer.engines import EngineFactory
 from analyzer.identity import resolve
 from analyzer.local_calendar import local_date, today_in
@@ -28,7 +28,10 @@ from analyzer.settings import Settings
 from analyzer.store import Store
 from analyzer.training_load import History, build_history
 
-__all__ = ["Analysis", "Progress", "RunStats", "analyze", "in_period"]
+# today_in: the runner's day, which a team run asks here for each athlete (tests fix it here).
+__all__ = [
+    "Analysis", "Progress", "RunStats", "analyze", "analyze_collected", "in_period", "today_in",
+]  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -103,6 +106,19 @@ def analyze(
         collected = collect(
             paths, settings.profile, store=store, jobs=jobs, progress=progress, engine=engine
         )
+        return analyze_collected(collected, settings, since, until, today)
+
+
+def analyze_collected(
+    collected: Collected,
+    settings: Settings,
+    since: date | None = None,
+    until: date | None = None,
+    today: date | None = None,
+) -> Analysis:
+    """The rest of ``analyze`` once the files are read: what each activity is, the load, the
+    findings. Runs wherever it is given the summaries (a team's athletes run on workers)."""
+    with _fewer_collections():
         resolved = resolve(collected.summaries, settings)
         # What the files hold, for a period asked for that holds nothing (report.digest).
         span = _span(resolved, settings) if since is not None or until is not None else None

@@ -16,8 +16,11 @@ Two tables do the work:
   that a warm run lists it as the cold run did.
 
 ``runs`` keeps the finding keys of the last completed run over each set of input paths, for
-``--fail-on`` (new findings only). ``schema_migrations`` lists the named, ordered migrations
-applied; each runs in its own transaction.
+``--fail-on`` (new findings only); a team run (``team``) keeps each athlete's under
+``athlete:<id>``, and in ``athletes`` what the athlete's reports were made from (a digest of
+their files' stats and settings) and their line of the team overview, so that a rerun over
+unchanged folders does not make them again. ``schema_migrations`` lists the named, ordered
+migrations applied; each runs in its own transaction.
 
 Safety: WAL journal; results are written in batches, one transaction each, so a run killed at
 any moment leaves a consistent store that the next run completes. One run at a time: a lock
@@ -116,7 +119,24 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "UPDATE results SET calfguard_version = '' WHERE failure IS NOT NULL",
         ),
     ),
+    (
+        "0004_athletes",
+        (
+            # Whether a new file may be a stored one renamed is asked by its size, per batch
+            # of files, rather than by loading every stored size (a team's store is large).
+            "CREATE INDEX files_size ON files (size)",
+            """CREATE TABLE athletes (
+                id TEXT PRIMARY KEY,
+                inputs TEXT NOT NULL,
+                overview TEXT NOT NULL,
+                finished_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
+
+#: Paths and sizes are looked up this many at a time (SQLite's bound on parameters is 32766).
+LOOKUP_CHUNK = 500
 
 
 def default_db_path() -> Path:
@@ -157,6 +177,7 @@ class Store:
         self._files: list[tuple[str, int, int, str, str]] = []
         self._results: list[tuple[Any, ...]] = []
         self._forget: list[str] = []
+        self._athletes: list[tuple[str, str, str, str]] = []
         self._since_commit = time.monotonic()
 
     # --- opening and closing --------------------------------------------------------------
@@ -217,14 +238,52 @@ class Store:
             rows = self._conn.execute("SELECT path, size, mtime_ns, hash, meta FROM files")
             return {path: FileRow(size, mtime, h, meta) for path, size, mtime, h, meta in rows}
 
+    def file_rows(self, paths: Iterable[str]) -> dict[str, FileRow]:
+        """What the store knows of these paths (paths it does not know are left out)."""
+        out: dict[str, FileRow] = {}
+        wanted = list(paths)
+        with _errors(self.path):
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                chunk = wanted[start : start + LOOKUP_CHUNK]
+                rows = self._conn.execute(
+                    "SELECT path, size, mtime_ns, hash, meta FROM files"
+                    f" WHERE path IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                out.update((p, FileRow(size, mtime, h, meta)) for p, size, mtime, h, meta in rows)
+        return out
+
+    def stored_sizes(self, sizes: Iterable[int]) -> set[int]:
+        """Which of these sizes some stored file has (``RACY_SIZE`` among them: a file whose
+        size is not known)."""
+        out: set[int] = set()
+        wanted = sorted(set(sizes))
+        with _errors(self.path):
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                chunk = wanted[start : start + LOOKUP_CHUNK]
+                rows = self._conn.execute(
+                    f"SELECT DISTINCT size FROM files WHERE size IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                out.update(size for (size,) in rows)
+        return out
+
+    def athlete(self, athlete_id: str) -> tuple[str, str] | None:
+        """What the athlete's last reports were made from, and their overview line (JSON)."""
+        with _errors(self.path):
+            row = self._conn.execute(
+                "SELECT inputs, overview FROM athletes WHERE id = ?", (athlete_id,)
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
     def results(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ResultRow]:
         """The stored results for these (hash, metadata digest) keys; absent keys are left out."""
         wanted = set(keys)
         out: dict[tuple[str, str], ResultRow] = {}
         hashes = sorted({h for h, _ in wanted})
         with _errors(self.path):
-            for start in range(0, len(hashes), 500):
-                chunk = hashes[start : start + 500]
+            for start in range(0, len(hashes), LOOKUP_CHUNK):
+                chunk = hashes[start : start + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
                     "SELECT hash, meta, metrics_version, layout, profile, calfguard_version,"
@@ -266,6 +325,7 @@ class Store:
                     "SELECT count(*) FROM results WHERE not_activity"
                 ).fetchone()[0],
                 "runs": self._conn.execute("SELECT count(*) FROM runs").fetchone()[0],
+                "athletes": self._conn.execute("SELECT count(*) FROM athletes").fetchone()[0],
             }
 
     def migrations(self) -> list[str]:
@@ -313,13 +373,31 @@ class Store:
                 return
             self._conn.execute(
                 "INSERT OR REPLACE INTO runs (scope, finished_at, findings) VALUES (?, ?, ?)",
-                (scope, datetime.now(UTC).isoformat(), json.dumps(dict(sorted(findings.items())))),
+                (scope, datetime.now(UTC).isoformat(), _findings_json(findings)),
             )
+
+    def record_athlete(
+        self, athlete_id: str, inputs: str, overview: str, findings: Mapping[str, int]
+    ) -> None:
+        """Keeps what an athlete's reports were made from, their overview line (JSON) and their
+        findings (for the next run's new ones), written with the next batch of results."""
+        self._athletes.append((athlete_id, inputs, overview, _findings_json(findings)))
+        self._maybe_commit()
 
     def commit(self) -> None:
         """Writes everything pending in one transaction."""
-        if self._files or self._results or self._forget:
+        if self._files or self._results or self._forget or self._athletes:
+            now = datetime.now(UTC).isoformat()
             with self._transaction():
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO athletes (id, inputs, overview, finished_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(a, inputs, overview, now) for a, inputs, overview, _ in self._athletes],
+                )
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO runs (scope, finished_at, findings) VALUES (?, ?, ?)",
+                    [(athlete_scope(a), now, keys) for a, _, _, keys in self._athletes],
+                )
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO results (hash, meta, metrics_version, layout,"
                     " profile, calfguard_version, summaries, failure, not_activity)"
@@ -337,10 +415,11 @@ class Store:
             self._files.clear()
             self._results.clear()
             self._forget.clear()
+            self._athletes.clear()
         self._since_commit = time.monotonic()
 
     def _maybe_commit(self) -> None:
-        pending = len(self._files) + len(self._results)
+        pending = len(self._files) + len(self._results) + len(self._athletes)
         if pending >= BATCH_FILES or time.monotonic() - self._since_commit >= BATCH_SECONDS:
             self.commit()
 
@@ -359,6 +438,15 @@ class Store:
 
 
 # --- opening: lock, connection, identity, migrations -----------------------------------------
+
+
+def athlete_scope(athlete_id: str) -> str:
+    """The ``runs`` scope of an athlete's findings in a team run."""
+    return f"athlete:{athlete_id}"
+
+
+def _findings_json(findings: Mapping[str, int]) -> str:
+    return json.dumps(dict(sorted(findings.items())))
 
 
 def lock_path(db: Path) -> Path:

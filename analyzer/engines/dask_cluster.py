@@ -23,13 +23,14 @@ import logging
 import queue
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
 from typing import Any
 
 from analyzer import __version__
-from analyzer.engines import Deliver, EngineFactory
+from analyzer.engines import Deliver, EngineFactory, Item, Result
 from analyzer.engines.local import BATCH_BYTES, BATCH_FILES, IN_FLIGHT_PER_JOB
 from analyzer.engines.tasks import Parsed, ParseJob, parse_batch
 from analyzer.errors import EngineError
@@ -51,7 +52,8 @@ class DaskEngine:
         self.deliver = deliver
         self.max_in_flight = 0  # asked of the scheduler, again every CAPACITY_CHECK_S
         self.capacity_at = -CAPACITY_CHECK_S
-        self.in_flight: dict[Any, list[ParseJob]] = {}
+        # Each future's task: what it is (for an error) and what to do with its result.
+        self.in_flight: dict[Any, tuple[str, Callable[[Any], None]]] = {}
         # Done futures, put by their callback (a Dask thread); only this thread takes them
         # and calls result(), so delivery happens in the collector's thread.
         self.done: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -80,6 +82,22 @@ class DaskEngine:
         while self.in_flight:
             self._wait_some()
 
+    def run_each(
+        self, task: Callable[[Item], Result], items: Iterable[Item], what: Callable[[Item], str]
+    ) -> Iterator[Result]:
+        done: deque[Result] = deque()
+        for item in items:
+            while len(self.in_flight) >= self._capacity():
+                self._wait_some()
+            self._send(task, item, what(item), done.append)
+            self.poll()
+            while done:
+                yield done.popleft()
+        while self.in_flight:
+            self._wait_some()
+            while done:
+                yield done.popleft()
+
     def close(self) -> None:
         if self.in_flight:  # work not delivered is dropped: free it on the workers
             with contextlib.suppress(Exception):
@@ -101,8 +119,17 @@ class DaskEngine:
             return
         while len(self.in_flight) >= self._capacity():
             self._wait_some()
-        future = self.client.submit(parse_batch, batch, pure=False)
-        self.in_flight[future] = batch
+        what = f"the task reading {batch[0].path} (and {len(batch) - 1} other files)"
+        self._send(parse_batch, batch, what, self._deliver_all)
+
+    def _deliver_all(self, results: list[Parsed]) -> None:
+        for result in results:
+            self.deliver(result)
+
+    def _send(self, task: Callable[[Any], Any], item: Any, what: str,
+              on_result: Callable[[Any], None]) -> None:  # fmt: skip
+        future = self.client.submit(task, item, pure=False)
+        self.in_flight[future] = (what, on_result)
         future.add_done_callback(self.done.put)
 
     def _wait_some(self) -> None:
@@ -131,15 +158,16 @@ class DaskEngine:
     def _collect(self, future: Any) -> None:
         from distributed.scheduler import KilledWorker
 
-        batch = self.in_flight.pop(future, None)
-        if batch is None:
+        task = self.in_flight.pop(future, None)
+        if task is None:
             return  # dropped by close()
+        what, on_result = task
         try:
-            results: list[Parsed] = future.result()
+            result = future.result()
         except KilledWorker as exc:
             raise EngineError(
-                f"the workers that read {batch[0].path} (and {len(batch) - 1} other files in "
-                "its task) died every time; the files read before are kept: rerun to go on"
+                f"the workers that ran {what} died every time; what was done before is "
+                "kept: rerun to go on"
             ) from exc
         except CancelledError as exc:
             raise EngineError("lost the Dask scheduler: it cancelled the run's tasks") from exc
@@ -147,8 +175,7 @@ class DaskEngine:
             raise EngineError(f"Dask: {type(exc).__name__}: {exc}") from exc
         finally:
             future.release()
-        for result in results:
-            self.deliver(result)
+        on_result(result)
 
 
 @contextlib.contextmanager

@@ -16,11 +16,11 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from analyzer.engines import Deliver
+from analyzer.engines import Deliver, Item, Result
 from analyzer.engines.tasks import Parsed, ParseJob, parse, parse_batch
 
 log = logging.getLogger("calfguard")
@@ -72,6 +72,47 @@ class LocalEngine:
         self._send_batch()
         while self.in_flight:
             self._wait()
+
+    def run_each(
+        self, task: Callable[[Item], Result], items: Iterable[Item], what: Callable[[Item], str]
+    ) -> Iterator[Result]:
+        """Here while the work is short (as with parsing), then in the pool; here again if
+        the pool breaks."""
+        running: dict[Future[Result], Item] = {}
+        for item in items:
+            if self.jobs == 1 or (self.pool is None and self.parse_s < PARALLEL_AFTER_S):
+                started = time.perf_counter()
+                yield task(item)
+                self.parse_s += time.perf_counter() - started
+                continue
+            if self.pool is None:
+                self.pool = worker_pool(self.jobs)
+            while len(running) >= self.jobs * IN_FLIGHT_PER_JOB:
+                yield from self._finished(task, running, FIRST_COMPLETED)
+            if self.pool is None:  # it broke while we waited
+                yield task(item)
+            else:
+                running[self.pool.submit(task, item)] = item
+        while running:
+            yield from self._finished(task, running, FIRST_COMPLETED)
+
+    def _finished(
+        self, task: Callable[[Item], Result], running: dict[Future[Result], Item], when: str
+    ) -> Iterator[Result]:
+        done, _ = wait(list(running), return_when=when)
+        for future in done:
+            item = running.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                self._broken_pool()
+                result = task(item)
+            yield result
+        if self.pool is None:  # broken: what was in flight is done here
+            items = list(running.values())
+            running.clear()
+            for item in items:
+                yield task(item)
 
     def close(self) -> None:
         if self.pool is not None:
