@@ -1,6 +1,6 @@
 """A previous calf injury in the profile raises every overuse finding one level (a high one
 stays high), says so in its message and evidence, and keeps the severity the training alone
-gave as ``raised_from``. The other findings do not change."""
+gave as ``raised_from``, in every report format. The other findings do not change."""
 
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ from datetime import date, timedelta
 
 import pytest
 
+from analyzer.guide import Cause
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import Sport
 from analyzer.pipeline import Analysis
 from analyzer.report.csv_report import findings_csv
+from analyzer.report.html_report import render_html, rule_card
 from analyzer.report.json_report import render_json
-from analyzer.rules import Finding, Severity
+from analyzer.report.markdown import render_markdown
+from analyzer.report.terminal import make_console, render_terminal
+from analyzer.rules import RULES, Finding, Severity, raised
+from tests.report.conftest import flat
 from tests.report.schema_check import validate_report
 from tests.rules_history import MONDAY, PROFILE, analysis_of, steady_weeks, summaries
 
@@ -137,3 +142,61 @@ def test_csv_has_the_raised_from_column(runs: list[ActivitySummary]) -> None:
         (rule, severity.label, raised.label if raised else "") for rule, _, severity, raised in WITH
     ]
     assert rows[0]["message"].endswith(RAISED_FROM_CAUTION)
+
+
+def test_markdown_shows_the_messages_and_the_evidence(runs: list[ActivitySummary]) -> None:
+    text = render_markdown(_analysis(runs, True))
+    assert text.count("Raised from caution:") == 2 * 2  # the table of now, and under the cause
+    assert text.count("Raised from info:") == 2
+    evidence = text.split("## Evidence behind these findings")[1].split("\n## ")[0]
+    assert "- **Previous calf injury** (from the profile; overuse findings raised one level): " \
+        "Hulme et al., Sports Med 2017" in evidence  # fmt: skip
+    assert "Previous calf injury" not in render_markdown(_analysis(runs, None))
+
+
+def test_html_cards_name_the_evidence_where_a_finding_was_raised(
+    runs: list[ActivitySummary],
+) -> None:
+    page = render_html(_analysis(runs, True))
+    cards = {
+        rule: page.split(f'id="rule-{rule}">')[1].split('<p class="evidence">')[1].split("</p>")[0]
+        for rule in ("weekly_increase", "intensity_spike", "acwr", "session_spike", "heat")
+    }
+    for rule in ("weekly_increase", "intensity_spike", "acwr"):
+        assert "Raised for a previous calf injury: Hulme et al." in cards[rule], rule
+    for rule in ("session_spike", "heat"):  # nothing raised: the rule's own evidence only
+        assert "Raised for" not in cards[rule], rule
+    assert "Raised from caution: a previous calf injury is associated" in page
+
+
+def test_an_html_card_led_by_a_high_finding_still_names_the_raise() -> None:
+    """A spike already high comes first in its card; a later one raised from caution must
+    still bring the previous-injury evidence into the card's one evidence paragraph."""
+
+    def spike(day: date, severity: Severity) -> Finding:
+        rule = RULES["session_spike"]
+        evidence = f"{rule.evidence}. Strength: {rule.strength}."
+        return Finding("session_spike", Cause.OVERUSE, severity, day, "A run.", "-", evidence)
+
+    findings = [spike(SPIKE_DAY, HIGH), raised(spike(WEEK8, CAUTION))]
+    assert [(f.severity, f.raised_from) for f in findings] == [(HIGH, None), (HIGH, CAUTION)]
+    card = rule_card(findings, "km", "-")
+    assert "Evidence: Frandsen et al." in card and "Raised for a previous calf injury" in card
+
+
+def test_the_terminal_says_why_overuse_findings_are_higher(runs: list[ActivitySummary]) -> None:
+    def shown(prior: bool | None) -> str:
+        console = make_console(io.StringIO(), width=100, record=True)
+        render_terminal(_analysis(runs, prior), console)
+        return flat(console.export_text())
+
+    note = (
+        "Overuse findings are one level higher than the training alone gives: the profile "
+        "records a previous calf injury."
+    )
+    with_injury = shown(True)
+    assert note in with_injury
+    assert "high 23 Feb Intensity spike:" in with_injury and "caution 23 Feb Acute:chronic" in (
+        with_injury
+    )
+    assert note not in shown(None)
