@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from types import MappingProxyType
 
@@ -63,6 +63,7 @@ class Finding:
     activity_id: str | None = None
     week_start: dt.date | None = None
     values: Mapping[str, float] = field(default_factory=dict)
+    raised_from: Severity | None = None  # the training alone's severity, when the profile raised it
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,13 +264,47 @@ RULES: dict[str, Rule] = {
 }
 
 
+# A previous calf injury raises the overuse findings one level (docs/findings.md): the reviews
+# find previous injury associated with another, but none tested how it changes load's effect.
+PRIOR_INJURY_EVIDENCE = (
+    "Hulme et al., Sports Med 2017;47(5):869-86 (systematic review of 73 studies: a history of "
+    "previous injury associated with more running-related injuries); van der Worp et al., PLoS "
+    "One 2015;10(2):e0114937 (systematic review: strong and moderate evidence that previous "
+    "injury is associated with running injuries); Green and Pizzari, BJSM 2017;51(16):1189-94 "
+    "(a previous calf strain and age the strongest risk factors for another, team sports and "
+    "triathlon)"
+)
+PRIOR_INJURY_STRENGTH = (
+    "moderate for the association (observational studies); no study tested whether a previous "
+    "injury makes a change in training riskier, so the raise is a precaution"
+)
+
+
 def assess(history: History, settings: Settings) -> Assessment:
     limits = {
         rid: {**rule.thresholds, **settings.thresholds.get(rid, {})} for rid, rule in RULES.items()
     }
     findings = [f for rid, check in CHECKS.items() for f in check(history, limits[rid], settings)]
+    if settings.profile.prior_calf_injury:
+        findings = [raised(f) if f.cause is Cause.OVERUSE else f for f in findings]
     findings.sort(key=lambda f: (-f.severity, f.date, f.rule), reverse=False)
     return Assessment(findings, warming_up(history))
+
+
+def raised(finding: Finding) -> Finding:
+    """``finding`` one severity level higher for a runner with a previous calf injury, saying so
+    in its message and evidence; a high finding has no higher level and stays as it is."""
+    if finding.severity is Severity.HIGH:
+        return finding
+    return replace(
+        finding,
+        severity=Severity(finding.severity + 1),
+        message=f"{finding.message} Raised from {finding.severity.label}: a previous calf injury "
+        "is associated with a higher risk of another.",
+        evidence=f"{finding.evidence} Raised for a previous calf injury: {PRIOR_INJURY_EVIDENCE}. "
+        f"Strength: {PRIOR_INJURY_STRENGTH}.",
+        raised_from=finding.severity,
+    )
 
 
 def warming_up(history: History) -> list[tuple[str, str]]:

@@ -90,10 +90,10 @@ def history(sessions: Iterable[Session], **settings: Any) -> tuple[History, Asse
 
 def analysis_of(
     items: Sequence[ActivitySummary], today: date | None = None,
-    errors: Sequence[ReadFailure] = (),
+    errors: Sequence[ReadFailure] = (), profile: AthleteProfile = PROFILE,
 ) -> Analysis:  # fmt: skip
     """Summaries aggregated and assessed as the pipeline does, reported on ``today``."""
-    settings = Settings(profile=PROFILE)
+    settings = Settings(profile=profile)
     built = build_history(items, settings)
     assert built is not None
     return Analysis(

@@ -21,8 +21,9 @@ from analyzer.pipeline import Analysis
 from analyzer.report.records import activity_row, finding_row, week_row
 from analyzer.training_load import Week
 
+# raised_from last: it came after the others, and scripts may read columns by position
 FINDING_COLUMNS = ("rule", "cause", "severity", "date", "message", "advice", "evidence",
-                   "activity_id", "week_start", "values_json")  # fmt: skip
+                   "activity_id", "week_start", "values_json", "raised_from")  # fmt: skip
 
 
 def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

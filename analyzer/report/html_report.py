@@ -199,6 +199,8 @@ def rule_card(findings: Sequence[Finding], unit: str, cause_advice: str) -> str:
             f'<li class="muted">and {n - FINDINGS_LISTED} more ({esc(span)}): '
             "<code>--format markdown</code> or <code>json</code> lists every one</li>"
         )
+    # a raised finding's evidence names the previous injury too; the first may be high already
+    evidence = next((f.evidence for f in findings if f.raised_from is not None), first.evidence)
     advice = (
         "" if first.advice == cause_advice
         else f"<p><strong>Advice:</strong> {esc(first.advice)}</p>"
@@ -208,7 +210,7 @@ def rule_card(findings: Sequence[Finding], unit: str, cause_advice: str) -> str:
         f'<span class="title">{esc(wording.RULE_TITLES[first.rule])}</span> '
         f'<span class="muted small">{n} finding{"s" if n != 1 else ""}</span></div>'
         f'<ul class="items">{items}</ul>{advice}'
-        f'<p class="evidence">Evidence: {esc(first.evidence)}</p></div>'
+        f'<p class="evidence">Evidence: {esc(evidence)}</p></div>'
     )
 
 

@@ -23,7 +23,7 @@ from analyzer.report.digest import (
     recent_text,
     year_table,
 )
-from analyzer.rules import RULES, CauseStatus, Finding
+from analyzer.rules import PRIOR_INJURY_EVIDENCE, PRIOR_INJURY_STRENGTH, RULES, CauseStatus, Finding
 from analyzer.training_load import History
 
 _SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]#|~"} | {"<": "&lt;", ">": "&gt;"})
@@ -182,6 +182,11 @@ def _evidence(d: Digest) -> str:
         lines.append(
             f"- **{md(wording.RULE_TITLES[rule_id])}** ({md(rule.measurement)}): "
             f"{md(rule.evidence)}. Strength: {md(rule.strength)}."
+        )
+    if any(f.raised_from is not None for f in (*d.current, *d.earlier)):
+        lines.append(
+            "- **Previous calf injury** (from the profile; overuse findings raised one level): "
+            f"{md(PRIOR_INJURY_EVIDENCE)}. Strength: {md(PRIOR_INJURY_STRENGTH)}."
         )
     return "\n".join(lines)
 

@@ -332,7 +332,9 @@ def _findings(d: Digest, console: Console, unit: str, show_all: bool) -> None:
     _heading(console, "What matters most now (findings of the last 4 weeks)")
     if d.current:
         console.print(Padding(findings_grid(d.current, unit), (0, 0, 0, 2)))
-        _para(console, f"Severity: {wording.SEVERITY_MEANING}.", style="dim")
+        raised = any(f.raised_from is not None for f in (*d.current, *d.earlier))
+        note = f" {wording.RAISED_MEANING}." if raised else ""
+        _para(console, f"Severity: {wording.SEVERITY_MEANING}.{note}", style="dim")
     elif d.first_day is not None:
         _para(console, f"No findings in the last 4 weeks. {wording.NOT_ALL_CLEAR}")
     else:

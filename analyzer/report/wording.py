@@ -34,6 +34,12 @@ assert RULE_TITLES.keys() == RULES.keys()
 
 SEVERITY_MEANING = "high and caution mark patterns associated with injury; info is context only"
 
+#: Said where findings are listed by their first sentence only, which does not say it.
+RAISED_MEANING = (
+    "Overuse findings are one level higher than the training alone gives: the profile records "
+    "a previous calf injury"
+)
+
 NOT_ALL_CLEAR = (
     "No finding is not an all-clear: some causes cannot be seen in watch data, and the red "
     "flags below always apply."

@@ -52,8 +52,9 @@ def test_report_csv_writes_three_files(tmp_path: Path, sample: Analysis) -> None
     assert list(weeks[0])[:3] == ["week_start", "running_distance_m", "running_time_s"]
     assert list(findings[0]) == [
         "rule", "cause", "severity", "date", "message", "advice", "evidence", "activity_id",
-        "week_start", "values_json",
+        "week_start", "values_json", "raised_from",
     ]  # fmt: skip
+    assert {row["raised_from"] for row in findings} == {""}  # no previous injury in the profile
     by_id = {row["id"]: row for row in activities}
     for s in sample.summaries:
         assert float(by_id[s.id]["distance_m"]) == s.distance_m
