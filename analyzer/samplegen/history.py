@@ -551,21 +551,42 @@ def readme_text(planned: list[PlannedFile], contents: dict[str, bytes]) -> str:
     )
 
 
-def week_rows(planned: list[PlannedFile]) -> str:
-    """The weekly overview: runs (each once), their km and descent, rides, and the theme."""
+@dataclass(frozen=True, slots=True)
+class WeekTotals:
+    monday: date
+    runs: int  # each recorded run once
+    run_km: float
+    descent_m: float  # of the runs
+    rides: int
+
+
+def week_totals(planned: list[PlannedFile], start: date, weeks: int) -> list[WeekTotals]:
+    """Per Monday-Sunday week of a plan starting on ``start``: its runs and rides."""
     runs = unique_runs(planned)
     rides = [p.activity for p in planned if p.activity.sport is Sport.CYCLING]
-    rows = []
-    for index, week in enumerate(WEEKS):
-        week_runs = [a for a in runs if week_index(a) == index]
-        run_km = sum(a.device_totals.distance_m for a in week_runs) / 1000
-        descent_m = sum(a.device_totals.descent_m for a in week_runs)
-        rows.append(
-            f"| {index + 1} | {HISTORY_START + timedelta(weeks=index)} | {len(week_runs)} "
-            f"| {run_km:.1f} | {descent_m:.0f} | {sum(week_index(a) == index for a in rides)} "
-            f"| {week.theme} |"
+    totals = []
+    for index in range(weeks):
+        week_runs = [a for a in runs if week_index(a, start) == index]
+        totals.append(
+            WeekTotals(
+                monday=start + timedelta(weeks=index),
+                runs=len(week_runs),
+                run_km=sum(a.device_totals.distance_m for a in week_runs) / 1000,
+                descent_m=sum(a.device_totals.descent_m for a in week_runs),
+                rides=sum(week_index(a, start) == index for a in rides),
+            )
         )
-    return "\n".join(rows)
+    return totals
+
+
+def week_rows(planned: list[PlannedFile]) -> str:
+    """The weekly overview: runs (each once), their km and descent, rides, and the theme."""
+    totals = week_totals(planned, HISTORY_START, len(WEEKS))
+    return "\n".join(
+        f"| {index + 1} | {t.monday} | {t.runs} | {t.run_km:.1f} | {t.descent_m:.0f} "
+        f"| {t.rides} | {week.theme} |"
+        for index, (week, t) in enumerate(zip(WEEKS, totals, strict=True))
+    )
 
 
 README_TEMPLATE = """\
