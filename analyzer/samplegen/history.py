@@ -12,7 +12,7 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ TRAILHEAD: Origin = (47.3560, 8.4920)  # foot of the Uetliberg, 520 m
 TRAILHEAD_ALTITUDE_M = 520.0
 WATCH = "garmin/fr935"
 PHONE = "strava/android"
+TRUNCATED_FRACTION = 0.7  # the cut falls in the file's last third
 
 Kind = Literal["easy", "long", "intervals", "trail", "ride"]
 
@@ -54,7 +55,8 @@ class Session:
     temperature_c: float | None = None  # None: the season's weather
     pause_s: float = 0.0
     twin_gpx: bool = False  # also exported as GPX from another app (a duplicate)
-    truncated: bool = False  # the watch died while saving: the file's tail is lost
+    truncated_at: float | None = None  # the watch died while saving: the file ends at this
+    # fraction of its bytes (TRUNCATED_FRACTION: the tail is lost; near 0: nothing readable)
     phone: bool = False  # recorded by a phone app: no heart rate, cadence or barometer
     name: str | None = None
     purpose: str = ""  # non-empty when the session itself is a scenario
@@ -139,7 +141,7 @@ WEEKS: tuple[Week, ...] = (
                 purpose="long-run spike: 32 km, over twice the longest of the previous 30 days"),
     )),
     Week("easy week after the spike", (
-        Session(TUE, "easy", 6, truncated=True,
+        Session(TUE, "easy", 6, truncated_at=TRUNCATED_FRACTION,
                 purpose="damaged: FIT cut at 70 % (battery died while saving)"),
         Session(FRI, "easy", 8, at="23:30",
                 purpose="midnight run: starts 23:30 local, ends after 00:00"),
@@ -205,27 +207,40 @@ class PlannedFile:
     filename: str  # relative to the sample folder
     format: Format
     gzip: bool
-    damaged: bool
+    truncated_at: float | None  # the fraction of the file's bytes written, when cut short
     activity: Activity
     purpose: str
+
+    @property
+    def damaged(self) -> bool:
+        return self.truncated_at is not None
 
 
 # --- building ----------------------------------------------------------------------------------
 
 
+#: The shoes a session is run in, from its kind, local date and planned km (None: no shoes).
+GearFor = Callable[[Kind, date, float], str | None]
+
+
 def build_history(seed: int = 7) -> list[PlannedFile]:
     """Every file of the sample folder, in time order."""
+    return plan_weeks(WEEKS, HISTORY_START, seed, shoe_for)
+
+
+def plan_weeks(weeks: Sequence[Week], start: date, seed: int, gear: GearFor) -> list[PlannedFile]:
+    """Every file of a week plan whose first week starts on Monday ``start``, in time order."""
     planned: list[PlannedFile] = []
-    for week_index, week in enumerate(WEEKS):
-        monday = HISTORY_START + timedelta(weeks=week_index)
+    for week_index, week in enumerate(weeks):
+        monday = start + timedelta(weeks=week_index)
         for session_index, session in enumerate(week.sessions):
             rng = np.random.default_rng([seed, week_index, session_index])
-            planned.extend(planned_files(week, session, monday, rng))
+            planned.extend(planned_files(week, session, monday, rng, gear))
     return sorted(planned, key=lambda p: (p.activity.start_time, p.filename))
 
 
 def planned_files(
-    week: Week, session: Session, monday: date, rng: np.random.Generator
+    week: Week, session: Session, monday: date, rng: np.random.Generator, gear: GearFor
 ) -> list[PlannedFile]:
     """The session's file, and its duplicate export if it has one."""
     local_start = datetime.combine(
@@ -234,19 +249,28 @@ def planned_files(
     local_start += timedelta(seconds=int(rng.integers(0, 300)))  # nobody starts on the minute
     fmt, _, gz = session.file.partition(".")
     stem = f"{local_start:%Y-%m-%d-%H%M}-{KINDS[session.kind].slug}"
-    filename = f"{stem}{'-truncated' if session.truncated else ''}.{session.file}"
-    activity = synth_activity(session_spec(week, session, local_start, filename, rng), rng)
+    cut = session.truncated_at is not None
+    filename = f"{stem}{'-truncated' if cut else ''}.{session.file}"
+    shoe = gear(session.kind, local_start.date(), session.km)
+    activity = synth_activity(session_spec(week, session, local_start, filename, shoe, rng), rng)
     purpose = session.purpose or week.theme
-    files = [PlannedFile(filename, Format(fmt), gz == "gz", session.truncated, activity, purpose)]
+    files = [
+        PlannedFile(filename, Format(fmt), gz == "gz", session.truncated_at, activity, purpose)
+    ]
     if session.twin_gpx:
         twin = f"{local_start:%Y-%m-%d}-strava-export.gpx"
         twin_activity = replace(activity, path=twin, format=Format.GPX)
-        files.append(PlannedFile(twin, Format.GPX, False, False, twin_activity, purpose))
+        files.append(PlannedFile(twin, Format.GPX, False, None, twin_activity, purpose))
     return files
 
 
 def session_spec(
-    week: Week, session: Session, local_start: datetime, filename: str, rng: np.random.Generator
+    week: Week,
+    session: Session,
+    local_start: datetime,
+    filename: str,
+    shoe: str | None,
+    rng: np.random.Generator,
 ) -> ActivitySpec:
     style = KINDS[session.kind]
     offset_s = zurich_utc_offset_s(local_start)
@@ -273,7 +297,7 @@ def session_spec(
         pause_s=session.pause_s,
         lap_m=5000.0 if style.sport is Sport.CYCLING else 1000.0,
         name=session.name or f"{time_of_day(local_start)} {style.label}",
-        gear=shoe_for(session.kind, local_start.date(), session.km),
+        gear=shoe,
         device=PHONE if session.phone else WATCH,
         sub_sport="trail" if trail else None,
     )
@@ -345,18 +369,20 @@ def shoes(planned: list[PlannedFile]) -> list[Shoe]:
     """The runner's shoes, with start distances that put the old pair near 800 km at the end."""
     runs = unique_runs(planned)
 
-    def history_km(name: str) -> float:
-        return sum(float(a.samples.distance_m[-1]) for a in runs if a.gear == name) / 1000
-
     def first_day(name: str) -> date:
         return min(local_date(a) for a in runs if a.gear == name)
 
     return [
         Shoe("Road shoes (old red)", date(2024, 9, 14), 0.0, retired=date(2026, 3, 1)),
-        Shoe(OLD_SHOE, date(2026, 3, 1), round(OLD_SHOE_FINAL_KM - history_km(OLD_SHOE), 1)),
+        Shoe(OLD_SHOE, date(2026, 3, 1), round(OLD_SHOE_FINAL_KM - shoe_km(runs, OLD_SHOE), 1)),
         Shoe(TRAIL_SHOE, date(2025, 5, 10), 212.0),
         Shoe(NEW_SHOE, first_day(NEW_SHOE), 0.0),
     ]
+
+
+def shoe_km(runs: list[Activity], name: str) -> float:
+    """The km the runs put on one pair."""
+    return sum(float(a.samples.distance_m[-1]) for a in runs if a.gear == name) / 1000
 
 
 def local_date(activity: Activity) -> date:
@@ -365,9 +391,9 @@ def local_date(activity: Activity) -> date:
     return local.date()
 
 
-def week_index(activity: Activity) -> int:
-    """0 for the first Monday-Sunday week of the history."""
-    return (local_date(activity) - HISTORY_START).days // 7
+def week_index(activity: Activity, start: date = HISTORY_START) -> int:
+    """0 for the first Monday-Sunday week of the history (of a plan starting on ``start``)."""
+    return (local_date(activity) - start).days // 7
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -377,15 +403,14 @@ ENCODERS: dict[Format, Callable[[Activity], bytes]] = {
     Format.GPX: gpx_bytes,
     Format.TCX: tcx_bytes,
 }
-TRUNCATED_FRACTION = 0.7  # the cut falls in the file's last third
 EXTRA_FILES = ("README.md", "calfguard.toml", "notes.txt", "activities.csv")
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
 
 def file_bytes(planned: PlannedFile) -> bytes:
     data = ENCODERS[planned.format](planned.activity)
-    if planned.damaged:
-        data = data[: int(len(data) * TRUNCATED_FRACTION)]
+    if planned.truncated_at is not None:
+        data = data[: int(len(data) * planned.truncated_at)]
     return gzip.compress(data, mtime=0) if planned.gzip else data
 
 
@@ -430,16 +455,21 @@ resting_heart_rate_bpm = 50
 def config_toml(shoe_list: list[Shoe]) -> str:
     lines = [ATHLETE_TOML]
     for shoe in shoe_list:
-        lines += [
-            "[[shoes]]",
-            f'name = "{shoe.name}"',
-            f"first_use = {shoe.first_use.isoformat()}",
-            f"start_distance_km = {shoe.start_distance_km:.1f}",
-        ]
-        if shoe.retired is not None:
-            lines.append(f"retired = {shoe.retired.isoformat()}")
-        lines.append("")
+        lines += [*shoe_toml(shoe, "shoes"), ""]
     return "\n".join(lines)
+
+
+def shoe_toml(shoe: Shoe, table: str) -> list[str]:
+    """One pair as a config file's ``[[shoes]]`` table (or a team file's ``athletes.shoes``)."""
+    lines = [
+        f"[[{table}]]",
+        f'name = "{shoe.name}"',
+        f"first_use = {shoe.first_use.isoformat()}",
+        f"start_distance_km = {shoe.start_distance_km:.1f}",
+    ]
+    if shoe.retired is not None:
+        lines.append(f"retired = {shoe.retired.isoformat()}")
+    return lines
 
 
 STRAVA_TYPES = {Sport.RUNNING: "Run", Sport.TRAIL_RUNNING: "Trail Run", Sport.CYCLING: "Ride"}
@@ -521,21 +551,42 @@ def readme_text(planned: list[PlannedFile], contents: dict[str, bytes]) -> str:
     )
 
 
-def week_rows(planned: list[PlannedFile]) -> str:
-    """The weekly overview: runs (each once), their km and descent, rides, and the theme."""
+@dataclass(frozen=True, slots=True)
+class WeekTotals:
+    monday: date
+    runs: int  # each recorded run once
+    run_km: float
+    descent_m: float  # of the runs
+    rides: int
+
+
+def week_totals(planned: list[PlannedFile], start: date, weeks: int) -> list[WeekTotals]:
+    """Per Monday-Sunday week of a plan starting on ``start``: its runs and rides."""
     runs = unique_runs(planned)
     rides = [p.activity for p in planned if p.activity.sport is Sport.CYCLING]
-    rows = []
-    for index, week in enumerate(WEEKS):
-        week_runs = [a for a in runs if week_index(a) == index]
-        run_km = sum(a.device_totals.distance_m for a in week_runs) / 1000
-        descent_m = sum(a.device_totals.descent_m for a in week_runs)
-        rows.append(
-            f"| {index + 1} | {HISTORY_START + timedelta(weeks=index)} | {len(week_runs)} "
-            f"| {run_km:.1f} | {descent_m:.0f} | {sum(week_index(a) == index for a in rides)} "
-            f"| {week.theme} |"
+    totals = []
+    for index in range(weeks):
+        week_runs = [a for a in runs if week_index(a, start) == index]
+        totals.append(
+            WeekTotals(
+                monday=start + timedelta(weeks=index),
+                runs=len(week_runs),
+                run_km=sum(a.device_totals.distance_m for a in week_runs) / 1000,
+                descent_m=sum(a.device_totals.descent_m for a in week_runs),
+                rides=sum(week_index(a, start) == index for a in rides),
+            )
         )
-    return "\n".join(rows)
+    return totals
+
+
+def week_rows(planned: list[PlannedFile]) -> str:
+    """The weekly overview: runs (each once), their km and descent, rides, and the theme."""
+    totals = week_totals(planned, HISTORY_START, len(WEEKS))
+    return "\n".join(
+        f"| {index + 1} | {t.monday} | {t.runs} | {t.run_km:.1f} | {t.descent_m:.0f} "
+        f"| {t.rides} | {week.theme} |"
+        for index, (week, t) in enumerate(zip(WEEKS, totals, strict=True))
+    )
 
 
 README_TEMPLATE = """\
