@@ -286,9 +286,18 @@ def assess(history: History, settings: Settings) -> Assessment:
     }
     findings = [f for rid, check in CHECKS.items() for f in check(history, limits[rid], settings)]
     if settings.profile.prior_calf_injury:
-        findings = [raised(f) if f.cause is Cause.OVERUSE else f for f in findings]
+        findings = [raised(f) if weighs_more(f) else f for f in findings]
     findings.sort(key=lambda f: (-f.severity, f.date, f.rule), reverse=False)
     return Assessment(findings, warming_up(history))
+
+
+#: Overuse rules a previous injury does not raise: acwr is context, never a risk score.
+CONTEXT_ONLY = frozenset({"acwr"})
+
+
+def weighs_more(finding: Finding) -> bool:
+    """Whether a previous calf injury raises the finding: an overuse one that is a risk signal."""
+    return finding.cause is Cause.OVERUSE and finding.rule not in CONTEXT_ONLY
 
 
 def raised(finding: Finding) -> Finding:

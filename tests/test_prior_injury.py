@@ -21,7 +21,7 @@ from analyzer.report.html_report import render_html, rule_card
 from analyzer.report.json_report import render_json
 from analyzer.report.markdown import render_markdown
 from analyzer.report.terminal import make_console, render_terminal
-from analyzer.rules import RULES, Finding, Severity, raised
+from analyzer.rules import RULES, Finding, Severity, raised, weighs_more
 from tests.report.conftest import flat
 from tests.report.schema_check import validate_report
 from tests.rules_history import MONDAY, PROFILE, analysis_of, steady_weeks, summaries
@@ -45,8 +45,8 @@ WITH = [
     ("intensity_spike", WEEK8, HIGH, CAUTION),
     ("weekly_increase", WEEK8, HIGH, CAUTION),
     ("session_spike", SPIKE_DAY, HIGH, None),  # high already: nothing higher
-    ("acwr", WEEK8, CAUTION, INFO),
     ("heat", SPIKE_DAY, CAUTION, None),  # not overuse: as it was
+    ("acwr", WEEK8, INFO, None),  # context only, never a risk score: as it was
     ("age", LAST_DAY, INFO, None),  # not overuse: as it was
 ]
 RAISED_FROM_CAUTION = (
@@ -96,7 +96,7 @@ def test_no_or_an_unknown_previous_injury_changes_nothing(runs: list[ActivitySum
 def test_a_raised_finding_says_why_and_names_the_evidence(runs: list[ActivitySummary]) -> None:
     before = {(f.rule, f.date): f for f in _findings(_analysis(runs, None))}
     after = _findings(_analysis(runs, True))
-    assert sum(f.raised_from is not None for f in after) == 3
+    assert sum(f.raised_from is not None for f in after) == 2
     for f in after:
         was = before[(f.rule, f.date)]
         if f.raised_from is None:
@@ -147,7 +147,7 @@ def test_csv_has_the_raised_from_column(runs: list[ActivitySummary]) -> None:
 def test_markdown_shows_the_messages_and_the_evidence(runs: list[ActivitySummary]) -> None:
     text = render_markdown(_analysis(runs, True))
     assert text.count("Raised from caution:") == 2 * 2  # the table of now, and under the cause
-    assert text.count("Raised from info:") == 2
+    assert "Raised from info:" not in text  # acwr, the only info overuse finding, is context
     evidence = text.split("## Evidence behind these findings")[1].split("\n## ")[0]
     assert "- **Previous calf injury** (from the profile; overuse findings raised one level): " \
         "Hulme et al., Sports Med 2017" in evidence  # fmt: skip
@@ -162,9 +162,9 @@ def test_html_cards_name_the_evidence_where_a_finding_was_raised(
         rule: page.split(f'id="rule-{rule}">')[1].split('<p class="evidence">')[1].split("</p>")[0]
         for rule in ("weekly_increase", "intensity_spike", "acwr", "session_spike", "heat")
     }
-    for rule in ("weekly_increase", "intensity_spike", "acwr"):
+    for rule in ("weekly_increase", "intensity_spike"):
         assert "Raised for a previous calf injury: Hulme et al." in cards[rule], rule
-    for rule in ("session_spike", "heat"):  # nothing raised: the rule's own evidence only
+    for rule in ("session_spike", "heat", "acwr"):  # nothing raised: the rule's own evidence only
         assert "Raised for" not in cards[rule], rule
     assert "Raised from caution: a previous calf injury is associated" in page
 
@@ -196,7 +196,18 @@ def test_the_terminal_says_why_overuse_findings_are_higher(runs: list[ActivitySu
     )
     with_injury = shown(True)
     assert note in with_injury
-    assert "high 23 Feb Intensity spike:" in with_injury and "caution 23 Feb Acute:chronic" in (
+    assert "high 23 Feb Intensity spike:" in with_injury and "info 23 Feb Acute:chronic" in (
         with_injury
     )
     assert note not in shown(None)
+
+
+def test_an_info_finding_is_raised_to_caution_and_acwr_is_never_raised() -> None:
+    """The history above has no info risk signal; a monotony note and an acwr note stand in."""
+    note = Finding("monotony", Cause.OVERUSE, INFO, MONDAY, "Monotony 2.1.", "advice", "ev.")
+    lifted = raised(note)
+    assert (lifted.severity, lifted.raised_from) == (CAUTION, INFO)
+    assert lifted.message == "Monotony 2.1." + RAISED_FROM_INFO
+    assert weighs_more(note)
+    assert not weighs_more(dataclasses.replace(note, rule="acwr"))
+    assert not weighs_more(dataclasses.replace(note, rule="heat", cause=Cause.HYDRATION))
