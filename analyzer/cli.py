@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -53,7 +54,7 @@ from rich.text import Text
 from analyzer import __version__
 from analyzer import config as configuration
 from analyzer.engines import EngineFactory
-from analyzer.engines.local import default_jobs
+from analyzer.engines.local import LocalEngine, default_jobs
 from analyzer.errors import ConfigError, EngineError, StoreError
 from analyzer.file_output import replace_file, write_pieces
 from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
@@ -304,6 +305,123 @@ def report(
         )  # fmt: skip
         raise typer.Exit(EXIT_NEW_FINDINGS)
     _exit(analysis)
+
+
+class TeamFormat(enum.StrEnum):
+    terminal = "terminal"
+    json = "json"
+    html = "html"
+
+
+#: The exit codes of a team run (docs/team.md).
+TEAM_EXIT_CODES_HELP = (
+    "Exit codes: 0 written, every athlete's files read; 1 written, but some athlete has files "
+    "that could not be read, a folder with no activity file, or nothing readable; 2 nothing "
+    "written (bad usage, team file, config or store, the cluster failed, or a report could not "
+    "be written); 3 --fail-on found something new for some athlete. docs/team.md has the details."
+)
+
+
+@app.command(epilog=TEAM_EXIT_CODES_HELP)
+def team(
+    root: Annotated[
+        Path,
+        typer.Argument(
+            help="The team: a folder holding team.toml, a team file, or a folder with one "
+            "folder per athlete (docs/team.md)."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write each athlete's reports to OUT/<athlete>/, and the overview to "
+            "OUT/index.html and OUT/team.json.",
+        ),
+    ] = None,
+    reports: Annotated[
+        str, typer.Option(help="Each athlete's report formats, comma-separated.")
+    ] = "json,markdown,html",
+    output_format: Annotated[
+        TeamFormat, typer.Option("--format", "-f", help="The overview's format.")
+    ] = TeamFormat.terminal,
+    output: OutputOption = None,
+    units: UnitsOption = None,
+    config: ConfigOption = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            help="Exit with code 3 if some athlete has a finding of the last 4 weeks of this "
+            "severity or higher that their previous run did not have."
+        ),
+    ] = None,
+    db: DbOption = None,
+    no_cache: NoCacheOption = False,
+    lock_timeout: LockTimeoutOption = None,
+    jobs: JobsOption = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """A coach's or club's run over every athlete: their reports and the team overview."""
+    from analyzer.errors import ReportError
+    from analyzer.report.team_overview import render_team_html, render_team_json
+    from analyzer.team import REPORT_FILES, run_team
+    from analyzer.team_config import read_team
+
+    _logging(verbose, quiet)
+    formats = tuple(f.strip() for f in reports.split(",") if f.strip())
+    unknown = [f for f in formats if f not in REPORT_FILES]
+    if unknown or not formats:
+        raise typer.BadParameter(
+            f"{unknown[0] if unknown else reports!r}: the formats are "
+            f"{', '.join(REPORT_FILES)}", param_hint="--reports"
+        )  # fmt: skip
+    resolved = _resolve(
+        configuration.Flags(config, None, units, None, db, jobs, lock_timeout,
+                            engine=engine, scheduler=scheduler),
+        None,
+    )  # fmt: skip
+    try:
+        the_team = read_team(root)
+        with _store(resolved, no_cache) as store, _engine(resolved) as engine_factory:
+            make = engine_factory or partial(LocalEngine, resolved.jobs)
+            run = run_team(the_team, make, out=out, store=store, formats=formats)
+        if out is not None:
+            replace_file(out / "team.json", [render_team_json(run)])
+            replace_file(out / "index.html", [render_team_html(run, resolved.units)])
+    except (ConfigError, StoreError, EngineError, ReportError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the team overview to {out}: {exc.strerror or exc}")
+    unread = False
+    for line in run.lines:  # what could not be read, first on stderr (cron mails it)
+        named = [*line.unreadable_named, *(f"{m}: no activity file found" for m in line.missing)]
+        more = line.unreadable - len(line.unreadable_named)
+        for text in named + ([f"and {more} more (listed in their report)"] if more > 0 else []):
+            typer.echo(f"Error: {line.id}: {text}", err=True)
+        if line.activities == 0 and not named:
+            typer.echo(f"Error: {line.id}: no activity could be read", err=True)
+        unread = unread or bool(named) or line.activities == 0
+    if output_format is TeamFormat.json:
+        _emit(render_team_json(run), output)
+    elif output_format is TeamFormat.html:
+        _emit(render_team_html(run, resolved.units), output)
+    else:
+        from analyzer.report.team_overview import render_team_terminal
+
+        _draw(output, lambda console: render_team_terminal(run, console, resolved.units))
+    if fail_on is not None:
+        at_least = Severity[fail_on.name.upper()]
+        news = [(line.id, f) for line in run.lines for f in line.new
+                if Severity[f.severity.upper()] >= at_least]  # fmt: skip
+        if news:
+            log.warning(
+                "%d new finding(s) at %s or above since the previous run: %s",
+                len(news), fail_on, "; ".join(f"{a} {f.day} {f.rule}" for a, f in news[:10]),
+            )  # fmt: skip
+            raise typer.Exit(EXIT_NEW_FINDINGS)
+    raise typer.Exit(EXIT_UNREADABLE_FILES if unread else EXIT_OK)
 
 
 def _errors_first(paths: Sequence[Path], analysis: Analysis) -> None:

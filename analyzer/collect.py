@@ -120,6 +120,8 @@ def collect_groups(
 ) -> list[Collected]:
     """Each group's files through one running ``engine`` (made with ``relay``), in one pass:
     the engine is never idle between groups. The engine is left running."""
+    if store is not None:  # what the last collection left pending is asked for by this one
+        store.commit()
     collector = FileCollector(groups, store, progress)
     collector.engine = engine
     relay.target = collector.handle

@@ -79,6 +79,7 @@ class TeamRun:
     lines: list[AthleteLine] = field(default_factory=list)  # in the team's order
     stats: RunStats = field(default_factory=RunStats)
     analysed: int = 0  # athletes analysed in this run (the others were unchanged)
+    today: date | None = None  # the latest of the athletes' todays (their time zones differ)
     seconds: float = 0.0
 
 
@@ -105,6 +106,7 @@ def run_team(
             todo: list[tuple[Athlete, date, str]] = []
             for athlete in chunk:
                 today = pipeline.today_in(athlete.settings.timezone)
+                run.today = max(run.today or today, today)
                 inputs = _inputs(athlete, today, formats, team.no_sync_days)
                 line = _unchanged_line(athlete, inputs, store, out, formats)
                 if line is not None:

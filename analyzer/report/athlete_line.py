@@ -23,6 +23,8 @@ __all__ = [
 #: The days of "this week's load", and the weeks before them that are its baseline.
 LOAD_DAYS = 7
 BASELINE_WEEKS = 4
+#: Unreadable files named in the line (the athlete's report lists them all).
+UNREADABLE_NAMED = 10
 
 
 class Attention(enum.IntEnum):
@@ -55,6 +57,7 @@ class AthleteLine:
     activities: int
     files: int
     unreadable: int
+    unreadable_named: tuple[str, ...]  # "path: reason", the first UNREADABLE_NAMED of them
     missing: tuple[str, ...]  # folders given where no activity file was found
     last_7_days_m: float  # running distance of the 7 days up to as_of
     baseline_week_m: float  # mean running distance of the 4 weeks before those 7 days
@@ -116,6 +119,7 @@ class AthleteLine:
             k: date.fromisoformat(v) if k in days and v else v for k, v in data.items()
         }
         values["missing"] = tuple(data["missing"])
+        values["unreadable_named"] = tuple(data["unreadable_named"])
         values["reports"] = tuple(data["reports"])
         values["spike_ratio"] = math.nan if data["spike_ratio"] is None else data["spike_ratio"]
         values["new"] = tuple(
@@ -176,6 +180,7 @@ def athlete_line(
         activities=len(analysis.summaries),
         files=analysis.stats.files,
         unreadable=len(analysis.errors),
+        unreadable_named=tuple(f"{e.path}: {e.reason}" for e in analysis.errors[:UNREADABLE_NAMED]),
         missing=tuple(analysis.empty_paths),
         last_7_days_m=last_7,
         baseline_week_m=baseline,

@@ -264,7 +264,7 @@ def render_terminal(
             console.print(Text(f"  {left_out_weeks_text(weeks, shown)}", style="dim"))
     _causes(d, console)
     _warming_up(d, console)
-    _red_flags(console)
+    red_flags(console)
     _quality(d, console)
 
 
@@ -426,7 +426,7 @@ def _warming_up(d: Digest, console: Console) -> None:
     )
 
 
-def _red_flags(console: Console) -> None:
+def red_flags(console: Console) -> None:
     _heading(console, "Red flags. " + RED_FLAGS_INTRO)
     _bullets(console, list(RED_FLAGS))
     _para(console, Text(DISCLAIMER, style="bold"))

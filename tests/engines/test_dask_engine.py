@@ -165,3 +165,55 @@ def test_an_address_that_cannot_work_fails_at_once(address: str, reason: str) ->
     code, stdout, stderr = _report("--engine", "dask", "--scheduler", address)
     assert (code, stdout) == (2, "")
     assert stderr == f"Error: cannot reach the Dask scheduler at {address}: {reason}\n"
+
+
+# --- a team run (calfguard team) ---------------------------------------------------------------
+
+SAMPLE_TEAM = SAMPLE.parent / "sample_team"
+
+
+def _team(out: Path, *args: str) -> tuple[int, str, dict[str, bytes]]:
+    done = CliRunner().invoke(
+        app, ["team", str(SAMPLE_TEAM), "--out", str(out), "--no-cache", "-f", "json", *args]
+    )
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.*"))}
+    return done.exit_code, done.stdout, files
+
+
+def test_a_team_run_on_dask_writes_the_local_engines_reports_byte_for_byte(
+    scheduler: str, tmp_path: Path
+) -> None:
+    local = _team(tmp_path / "local", "--jobs", "2")
+    on_dask = _team(tmp_path / "dask", "--engine", "dask", "--scheduler", scheduler)
+    assert local[0] == on_dask[0] == 1  # dev's unreadable file
+    assert on_dask[1] == local[1]
+    assert on_dask[2] == local[2]
+    assert len(local[2]) == 4 * 3 + 2  # every athlete's three reports, index.html, team.json
+
+
+class _KillingTeamEngine(DaskEngine):
+    """Kills the worker that makes the first athlete's reports, once."""
+
+    def __init__(self, client: Any, deliver: Deliver, marker: str) -> None:
+        super().__init__(client, deliver)
+        self.marker = marker
+
+    def run_each(self, task: Any, items: Any, what: Any) -> Any:
+        return super().run_each(partial(killers.kill_once_in_task, self.marker, task), items, what)
+
+
+def test_a_worker_killed_while_making_reports_loses_nothing(scheduler: str, tmp_path: Path) -> None:
+    from analyzer.engines.local import LocalEngine
+    from analyzer.team import run_team
+    from analyzer.team_config import read_team
+
+    team = read_team(SAMPLE_TEAM)
+    expected = run_team(team, partial(LocalEngine, 2), out=tmp_path / "local")
+    marker = str(tmp_path / "killed-once")
+    with dask_engine(scheduler, make=partial(_KillingTeamEngine, marker=marker)) as factory:
+        on_dask = run_team(team, factory, out=tmp_path / "dask")
+    assert Path(marker).exists(), "a worker was killed"
+    assert [line.to_json() for line in on_dask.lines] == [line.to_json() for line in expected.lines]
+    for name in ("ana/report.json", "dev/report.html", "chloe/report.md"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    _wait_for_workers(scheduler)
