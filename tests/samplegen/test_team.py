@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from analyzer.config import settings_from_mapping
 from analyzer.model import Format
 from analyzer.pipeline import Analysis, analyze
 from analyzer.rules import RULES
@@ -25,9 +24,9 @@ from analyzer.samplegen.team import (
     spike,
     write_team,
 )
+from analyzer.team_config import read_team
 
 SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_team"
-TEAM_KEYS = ("id", "name", "folders")  # the team file's own keys in an athlete's table
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +47,9 @@ def team(written: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def analyses(written: Path, team: dict[str, Any]) -> dict[str, Analysis]:
-    """Each athlete as the team run reads them: their folders, their table over [defaults]."""
-    out = {}
-    for table in team["athletes"]:
-        config = {**team["defaults"], **{k: v for k, v in table.items() if k not in TEAM_KEYS}}
-        settings, _ = settings_from_mapping(config, f"team.toml: {table['id']}")
-        folders = [written / folder for folder in table.get("folders", [table["id"]])]
-        out[table["id"]] = analyze(folders, settings)
-    return out
+def analyses(written: Path) -> dict[str, Analysis]:
+    """Each athlete as the team run reads them (team_config): their folders, their settings."""
+    return {a.id: analyze(a.folders, a.settings) for a in read_team(written).athletes}
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -106,10 +99,9 @@ def test_team_file_names_every_folder_that_holds_files(
     assert chloe["folders"] == ["chloe/watch", "chloe/phone"]
 
 
-def test_every_athlete_table_is_a_valid_config(team: dict[str, Any]) -> None:
-    for table in team["athletes"]:
-        config = {**team["defaults"], **{k: v for k, v in table.items() if k not in TEAM_KEYS}}
-        settings, _ = settings_from_mapping(config)
+def test_every_athlete_table_is_a_valid_config(written: Path, team: dict[str, Any]) -> None:
+    for athlete in read_team(written).athletes:
+        settings = athlete.settings
         assert settings.timezone is not None and settings.profile.birth_year is not None
     profiles = {table["id"]: table["athlete"] for table in team["athletes"]}
     assert profiles["ana"]["prior_calf_injury"] is True
