@@ -101,6 +101,11 @@ class AthleteLine:
         out = []
         if self.activities == 0:
             out.append("no activity could be read")
+        elif self.last_activity is None:
+            out.append(
+                f"none of the {self.activities} activities read can be counted (their report "
+                "says why)"
+            )
         elif self.no_sync and self.days_without_activity is not None:
             out.append(f"no activity for {self.days_without_activity} days")
         if self.unreadable:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, timedelta
 from typing import Any
 
 from rich.console import Console
@@ -46,11 +47,14 @@ def new_text(line: AthleteLine) -> str:
     return ", ".join(parts) or "-"
 
 
-def load_text(line: AthleteLine, unit: str) -> str:
-    """``38.3 km; 4-week mean 29.8 (1.29x)``: the last 7 days against the athlete's own weeks."""
+def load_text(line: AthleteLine, unit: str, today: date | None) -> str:
+    """``38.3 km; 4-week mean 29.8 (1.29x)``: the last 7 days against the athlete's own weeks;
+    for an athlete whose report is as of their last run, long past, the days they end on."""
     if line.as_of is None:
         return "-"
     text = units.distance(line.last_7_days_m, unit, 1)
+    if today is not None and line.as_of < today - timedelta(days=1):
+        text += f" to {units.day(line.as_of, with_year=True)}"
     ratio = line.load_ratio
     if math.isfinite(ratio):
         mean = units.distance_number(line.baseline_week_m, unit, 1)
@@ -96,7 +100,7 @@ def render_team_terminal(run: TeamRun, console: Console, unit: str = "km") -> No
     for line in lines:
         table.add_row(
             Text(line.attention.name.lower(), style=STYLE[line.attention]), line.name,
-            new_text(line), load_text(line, unit), spike_text(line), last_text(line),
+            new_text(line), load_text(line, unit, run.today), spike_text(line), last_text(line),
         )  # fmt: skip
     console.print()
     console.print(table)
@@ -188,7 +192,7 @@ def render_team_html(run: TeamRun, unit: str = "km") -> str:
         rows.append(
             f'<tr><td><span class="level {level}">{level}</span></td><td>{name}</td>'
             f'<td class="num">{esc(new_text(line))}</td>'
-            f'<td class="num">{esc(load_text(line, unit))}</td>'
+            f'<td class="num">{esc(load_text(line, unit, run.today))}</td>'
             f'<td class="num">{esc(spike_text(line))}</td>'
             f'<td class="num">{esc(last_text(line))}</td><td><ul>{why}</ul></td></tr>'
         )
