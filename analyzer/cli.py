@@ -70,6 +70,7 @@ from analyzer.report.terminal import (
     make_console,
     render_activities,
     render_show,
+    render_team_terminal,
     render_terminal,
     render_weeks,
 )
@@ -365,7 +366,8 @@ def team(
 ) -> None:
     """A coach's or club's run over every athlete: their reports and the team overview."""
     from analyzer.errors import ReportError
-    from analyzer.report.team_overview import render_team_html, render_team_json
+    from analyzer.report.html_report import render_team_html
+    from analyzer.report.json_report import render_team_json
     from analyzer.team import REPORT_FILES, run_team
     from analyzer.team_config import read_team
 
@@ -408,8 +410,6 @@ def team(
     elif output_format is TeamFormat.html:
         _emit(render_team_html(run, resolved.units), output)
     else:
-        from analyzer.report.team_overview import render_team_terminal
-
         _draw(output, lambda console: render_team_terminal(run, console, resolved.units))
     if fail_on is not None:
         at_least = Severity[fail_on.name.upper()]

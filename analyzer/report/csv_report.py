@@ -18,7 +18,7 @@ from typing import Any
 
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.pipeline import Analysis
-from analyzer.report.records import activity_row, finding_row, week_row
+from analyzer.report.records import activity_rows, finding_row, week_row
 from analyzer.training_load import Week
 
 # raised_from last: it came after the others, and scripts may read columns by position
@@ -68,7 +68,7 @@ def _columns(rows: Iterable[Mapping[str, Any]], fallback: Sequence[str]) -> list
 
 
 def activities_csv(summaries: Sequence[ActivitySummary], analysis: Analysis) -> str:
-    rows = [flatten(activity_row(s, analysis)) for s in summaries]
+    rows = [flatten(row) for row in activity_rows(summaries, analysis)]
     return _write(rows, _columns(rows, ACTIVITY_FALLBACK))
 
 

@@ -22,6 +22,7 @@ from analyzer.local_calendar import local_start
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report import wording
+from analyzer.report.athlete_line import Attention, by_attention
 from analyzer.report.digest import (
     Digest,
     as_of_text,
@@ -33,7 +34,18 @@ from analyzer.report.digest import (
     period_text,
     year_table,
 )
+from analyzer.report.team_digest import (
+    LEGEND,
+    WHAT,
+    last_text,
+    load_text,
+    new_text,
+    reasons,
+    spike_text,
+    summary_text,
+)  # fmt: skip
 from analyzer.rules import CauseStatus, Finding
+from analyzer.team import TeamRun
 from analyzer.training_load import History
 
 #: A rule card lists this many findings, the most important first; a data-quality kind this
@@ -419,4 +431,57 @@ def _footer(analysis: Analysis, unit: str) -> str:
         f"for files without a UTC offset, in {esc(u.distance_label(unit))}. This page loads "
         "nothing from the network. The rules, thresholds and research behind each finding "
         "are described in calfguard's docs/findings.md.</p></footer>"
+    )
+
+
+# --- the team overview --------------------------------------------------------------------------
+
+_TEAM_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;
+color:#1d2330}
+h1{font-size:22px;margin:0 0 4px}p.lead{color:#4a5364;margin:0 0 16px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;
+vertical-align:top;border-bottom:1px solid #e3e6ec}th{font-size:13px;color:#4a5364}
+.level{font-weight:600;text-transform:uppercase;font-size:12px;border-radius:4px;padding:2px 6px}
+.act{background:#fbe3e1;color:#a1261b}.watch{background:#fdf2d0;color:#7a5a00}
+.data{background:#dff1f7;color:#1f5f75}.ok{background:#e3f4e6;color:#24693a}
+ul{margin:0;padding-left:18px}td.num{white-space:nowrap}footer{color:#4a5364;font-size:13px;
+margin-top:18px}
+"""
+
+
+def render_team_html(run: TeamRun, unit: str = "km") -> str:
+    rows = []
+    for line in by_attention(run.lines):
+        level = line.attention.name.lower()
+        report = next((r for r in line.reports if r.endswith(".html")), None)
+        name = f'<a href="{esc(report)}">{esc(line.name)}</a>' if report else esc(line.name)
+        why = "".join(f"<li>{esc(u.message(r, unit))}</li>" for r in reasons(line))
+        rows.append(
+            f'<tr><td><span class="level {level}">{level}</span></td><td>{name}</td>'
+            f'<td class="num">{esc(new_text(line))}</td>'
+            f'<td class="num">{esc(load_text(line, unit, run.today))}</td>'
+            f'<td class="num">{esc(spike_text(line))}</td>'
+            f'<td class="num">{esc(last_text(line))}</td><td><ul>{why}</ul></td></tr>'
+        )
+    headers = "".join(
+        f"<th>{h}</th>"
+        for h in ("", "Athlete", "New", "Last 7 days", "Spike", "Last activity", "Why")
+    )
+    legend = "".join(
+        f'<li><span class="level {a.name.lower()}">{a.name.lower()}</span> {esc(WHAT[a])}</li>'
+        for a in sorted(Attention, reverse=True)
+    )
+    flags = "".join(f"<li>{esc(flag)}</li>" for flag in RED_FLAGS)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>calfguard team: {esc(run.team.name)}</title><style>{_TEAM_CSS}</style>"
+        "</head><body>"
+        f'<h1>{esc(run.team.name)}</h1><p class="lead">{esc(summary_text(run))}</p>'
+        f"<table><thead><tr>{headers}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<footer><ul>{legend}</ul><p>{esc(LEGEND)}</p>"
+        f"<p><strong>Red flags. {esc(RED_FLAGS_INTRO)}</strong></p><ul>{flags}</ul>"
+        f"<p><strong>{esc(DISCLAIMER)}</strong></p>"
+        f"<p>Made by calfguard {esc(__version__)}.</p></footer></body></html>\n"
     )

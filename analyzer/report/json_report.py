@@ -13,7 +13,7 @@ from analyzer.metrics.summary import ActivitySummary
 from analyzer.pipeline import Analysis
 from analyzer.report.digest import quality_notes
 from analyzer.report.records import (
-    activity_row,
+    activity_rows,
     document,
     files_not_read,
     finding_row,
@@ -21,6 +21,8 @@ from analyzer.report.records import (
     quality_row,
     week_row,
 )
+from analyzer.report.team_digest import team_document
+from analyzer.team import TeamRun
 
 SCHEMA_VERSION = "1.0"
 
@@ -52,9 +54,7 @@ def render_json(analysis: Analysis) -> str:
 def render_activities_json(summaries: Sequence[ActivitySummary], analysis: Analysis) -> str:
     """``calfguard activities --format json``: the chosen activities and the files that gave
     none."""
-    return _dump(
-        {"activities": [activity_row(s, analysis) for s in summaries], **files_not_read(analysis)}
-    )
+    return _dump({"activities": activity_rows(summaries, analysis), **files_not_read(analysis)})
 
 
 def render_weeks_json(analysis: Analysis) -> str:
@@ -76,9 +76,13 @@ def render_show_json(analysis: Analysis) -> str:
     ids = {s.id for s in analysis.summaries}
     return _dump(
         {
-            "activities": [activity_row(s, analysis) for s in analysis.summaries],
+            "activities": activity_rows(analysis.summaries, analysis),
             "findings": [finding_row(f) for f in findings if f.activity_id in ids],
             "data_quality": [quality_row(n) for n in quality_notes(analysis)],
             **files_not_read(analysis),
         }
     )
+
+
+def render_team_json(run: TeamRun) -> str:
+    return json.dumps(team_document(run), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -34,6 +34,7 @@ from analyzer.model import SportSource
 from analyzer.pipeline import Analysis
 from analyzer.report import units as u
 from analyzer.report import wording
+from analyzer.report.athlete_line import Attention, by_attention
 from analyzer.report.digest import (
     Digest,
     as_of_text,
@@ -48,7 +49,18 @@ from analyzer.report.digest import (
     year_table,
 )
 from analyzer.report.records import activity_row
+from analyzer.report.team_digest import (
+    LEGEND,
+    WHAT,
+    last_text,
+    load_text,
+    new_text,
+    reasons,
+    spike_text,
+    summary_text,
+)  # fmt: skip
 from analyzer.rules import CauseStatus, Finding, Severity
+from analyzer.team import TeamRun
 from analyzer.training_load import Week
 
 SEVERITY_STYLE = {Severity.HIGH: "bold red", Severity.CAUTION: "yellow", Severity.INFO: "cyan"}
@@ -668,3 +680,39 @@ def render_show(analysis: Analysis, console: Console, unit: str = "km") -> None:
             _heading(console, "Findings about this run")
             console.print(Padding(findings_grid(about, unit), (0, 0, 0, 2)))
         console.print()
+
+
+# --- the team overview --------------------------------------------------------------------------
+
+TEAM_STYLE = {
+    Attention.ACT: "bold red", Attention.WATCH: "yellow", Attention.DATA: "cyan",
+    Attention.OK: "green",
+}  # fmt: skip
+
+
+def render_team_terminal(run: TeamRun, console: Console, unit: str = "km") -> None:
+    lines = by_attention(run.lines)
+    console.print(Text(f"calfguard team: {run.team.name}", style="bold"))
+    console.print(summary_text(run))
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for header in ("", "athlete", "new", "last 7 days", "spike", "last activity"):
+        table.add_column(header, overflow="fold")
+    for line in lines:
+        table.add_row(
+            Text(line.attention.name.lower(), style=TEAM_STYLE[line.attention]), line.name,
+            new_text(line), load_text(line, unit, run.today), spike_text(line), last_text(line),
+        )  # fmt: skip
+    console.print()
+    console.print(table)
+    notes = [(line, reasons(line)) for line in lines if reasons(line)]
+    if notes:
+        console.print()
+        console.print(Text("What needs attention", style="bold"))
+        for line, why in notes:
+            console.print(Text(f"  {line.name}", style=TEAM_STYLE[line.attention]))
+            for reason in why:
+                console.print(Padding(Text(f"- {u.message(reason, unit)}"), (0, 0, 0, 4)))
+    console.print()
+    levels = "; ".join(f"{a.name.lower()}: {WHAT[a]}" for a in sorted(Attention, reverse=True))
+    console.print(f"{levels}. {LEGEND}")
+    red_flags(console)

@@ -12,7 +12,7 @@ import pytest
 
 import analyzer.report
 
-NEUTRAL = ("digest", "records", "wording", "units")
+NEUTRAL = ("digest", "records", "wording", "units", "athlete_line", "team_digest")
 RENDERERS = ("terminal", "html_report", "charts", "markdown", "json_report", "csv_report")
 PACKAGE = Path(analyzer.report.__file__).parent
 

@@ -16,7 +16,7 @@ import pytest
 import analyzer.pipeline
 from analyzer.engines.local import LocalEngine
 from analyzer.report.athlete_line import AthleteLine, Attention
-from analyzer.report.team_overview import team_document
+from analyzer.report.team_digest import team_document
 from analyzer.samplegen.team import build_team, spike
 from analyzer.store import Store
 from analyzer.team import REPORT_FILES, TeamRun, run_team
