@@ -870,6 +870,8 @@ def cache_info(
         f"unreadable, {counts['not_activities']} not activities); runs remembered for --fail-on: "
         f"{counts['runs']}"
     )
+    if counts["athletes"]:
+        typer.echo(f"team athletes (calfguard team): {counts['athletes']}")
     typer.echo(f"schema: {', '.join(migrations)}")
 
 

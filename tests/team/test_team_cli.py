@@ -51,6 +51,10 @@ def test_a_nightly_run_writes_everything_and_says_what_it_could_not_read(
     again = team(str(copy), "--out", str(out), "--db", db, "--fail-on", "high")
     assert again.exit_code == 1
     assert "4 athletes (4 unchanged since the last run)" in again.stdout
+    from analyzer.cli import app
+
+    info = CliRunner().invoke(app, ["cache", "info", "--db", db])
+    assert "team athletes (calfguard team): 4\n" in info.stdout
 
 
 def test_fail_on_without_a_store_counts_everything_as_new(copy: Path) -> None:
