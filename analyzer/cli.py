@@ -57,7 +57,12 @@ from analyzer.engines import EngineFactory
 from analyzer.engines.local import LocalEngine, default_jobs
 from analyzer.errors import ConfigError, EngineError, StoreError
 from analyzer.file_output import replace_file, write_pieces
-from analyzer.findings_memory import new_findings, restoring_findings, swap_findings
+from analyzer.findings_memory import (
+    new_findings,
+    restoring_athletes,
+    restoring_findings,
+    swap_findings,
+)  # fmt: skip
 from analyzer.identity import implausible_reasons, unmatched
 from analyzer.local_calendar import today_in
 from analyzer.model import Sport
@@ -389,13 +394,8 @@ def team(
         with _store(resolved, no_cache) as store, _engine(resolved) as engine_factory:
             make = engine_factory or partial(LocalEngine, resolved.jobs)
             run = run_team(the_team, make, out=out, store=store, formats=formats)
-        if out is not None:
-            replace_file(out / "team.json", [render_team_json(run)])
-            replace_file(out / "index.html", [render_team_html(run, resolved.units)])
     except (ConfigError, StoreError, EngineError, ReportError) as exc:
         _fail(str(exc))
-    except OSError as exc:
-        _fail(f"cannot write the team overview to {out}: {exc.strerror or exc}")
     unread = False
     for line in run.lines:  # what could not be read, first on stderr (cron mails it)
         named = [*line.unreadable_named, *(f"{m}: no activity file found" for m in line.missing)]
@@ -405,12 +405,18 @@ def team(
         if line.activities == 0 and not named:
             typer.echo(f"Error: {line.id}: no activity could be read", err=True)
         unread = unread or bool(named) or line.activities == 0
-    if output_format is TeamFormat.json:
-        _emit(render_team_json(run), output)
-    elif output_format is TeamFormat.html:
-        _emit(render_team_html(run, resolved.units), output)
-    else:
-        _draw(output, lambda console: render_team_terminal(run, console, resolved.units))
+    # The store is released: if the overview cannot be written, the athletes' findings go back.
+    with restoring_athletes(None if no_cache else resolved.db, run.previous):
+        if out is not None:
+            with _writing(out / "team.json"):
+                replace_file(out / "team.json", [render_team_json(run)])
+                replace_file(out / "index.html", [render_team_html(run, resolved.units)])
+        if output_format is TeamFormat.json:
+            _emit(render_team_json(run), output)
+        elif output_format is TeamFormat.html:
+            _emit(render_team_html(run, resolved.units), output)
+        else:
+            _draw(output, lambda console: render_team_terminal(run, console, resolved.units))
     if fail_on is not None:
         at_least = Severity[fail_on.name.upper()]
         news = [(line.id, f) for line in run.lines for f in line.new

@@ -18,7 +18,8 @@ from analyzer.rules import Finding, Severity
 from analyzer.store import Store, digest_paths
 
 __all__ = [
-    "finding_keys", "is_new", "keyed_findings", "new_findings", "restoring_findings",
+    "finding_keys", "is_new", "keyed_findings", "new_findings", "restoring_athletes",
+    "restoring_findings",
     "swap_findings",
 ]  # fmt: skip
 
@@ -93,6 +94,22 @@ def restoring_findings(
         if paths is not None:
             with contextlib.suppress(StoreError), Store.open(db, RESTORE_LOCK_TIMEOUT_S) as store:
                 store.record_findings(digest_paths(paths), previous)
+        raise
+
+
+@contextlib.contextmanager
+def restoring_athletes(
+    db: Path | None, previous: Mapping[str, Mapping[str, int] | None]
+) -> Iterator[None]:
+    """``restoring_findings`` for a team run: if the overview cannot be written, each athlete
+    analysed (id -> their previous run's findings) gets those back, and is analysed again
+    by the next run rather than shown as unchanged (best effort; ``db`` None: no store)."""
+    try:
+        yield
+    except BaseException:
+        if db is not None and previous:
+            with contextlib.suppress(StoreError), Store.open(db, RESTORE_LOCK_TIMEOUT_S) as store:
+                store.forget_athletes(previous)
         raise
 
 

@@ -384,6 +384,25 @@ class Store:
         self._athletes.append((athlete_id, inputs, overview, _findings_json(findings)))
         self._maybe_commit()
 
+    def forget_athletes(self, previous: Mapping[str, Mapping[str, int] | None]) -> None:
+        """Undoes a team run's record of these athletes: their previous findings back (None:
+        none), and no record of what their reports were made from."""
+        self.commit()
+        with self._transaction():
+            for athlete_id, findings in previous.items():
+                self._conn.execute("DELETE FROM athletes WHERE id = ?", (athlete_id,))
+                if findings is None:
+                    self._conn.execute(
+                        "DELETE FROM runs WHERE scope = ?", (athlete_scope(athlete_id),)
+                    )
+                else:
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO runs (scope, finished_at, findings)"
+                        " VALUES (?, ?, ?)",
+                        (athlete_scope(athlete_id), datetime.now(UTC).isoformat(),
+                         _findings_json(findings)),
+                    )  # fmt: skip
+
     def commit(self) -> None:
         """Writes everything pending in one transaction."""
         if self._files or self._results or self._forget or self._athletes:

@@ -80,6 +80,9 @@ class TeamRun:
     stats: RunStats = field(default_factory=RunStats)
     analysed: int = 0  # athletes analysed in this run (the others were unchanged)
     today: date | None = None  # the latest of the athletes' todays (their time zones differ)
+    # The findings each analysed athlete had before this run (None: none), to be put back if
+    # the overview cannot be written (findings_memory.restoring_athletes).
+    previous: dict[str, dict[str, int] | None] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -96,6 +99,7 @@ def run_team(
     and returns each athlete's line. Raises ``ReportError`` when a report cannot be written,
     ``StoreError`` and ``EngineError`` as a one-runner report does."""
     started = time.perf_counter()
+    formats = formats if out is not None else ()  # without a folder, only the lines are made
     run = TeamRun(team)
     relay = Relay()
     running = engine(relay)
@@ -127,7 +131,7 @@ def run_team(
             inputs_of = {a.id: inputs for a, _, inputs in todo}
             lines = {}
             for done in running.run_each(athlete_task, jobs, _what):
-                lines[done.id] = _finish(done, inputs_of[done.id], store, out)
+                lines[done.id] = _finish(done, inputs_of[done.id], store, out, run.previous)
             run.analysed += len(todo)
             run.lines.extend(lines[a.id] for a, _, _ in todo)
     finally:
@@ -171,11 +175,26 @@ def _render(report_format: str, analysis: pipeline.Analysis, units: str) -> str:
     return render_html(analysis, units)
 
 
-def _finish(done: AthleteDone, inputs: str, store: Store | None, out: Path | None) -> AthleteLine:
+def _finish(
+    done: AthleteDone,
+    inputs: str,
+    store: Store | None,
+    out: Path | None,
+    replaced: dict[str, dict[str, int] | None],
+) -> AthleteLine:
     """Writes an athlete's reports, then keeps their line and findings in the store (in that
-    order: a run killed between the two makes them again next time). New are the caution and
-    high findings of the report's last 4 weeks that the athlete's last run did not have (at
-    that level): a first run's older findings are history, not news."""
+    order: a run killed between the two makes them again next time; ``replaced`` gets the
+    findings they replace). New are the caution and high findings of the report's last 4
+    weeks that the athlete's last run did not have (at that level): a first run's older
+    findings are history, not news. An athlete of whom nothing could be read (a folder not
+    mounted, emptied) keeps their last reports and findings: when the files are back, what
+    was reported is not news again."""
+    if done.line.activities == 0:
+        kept = tuple(
+            f"{done.id}/{name}" for name in REPORT_FILES.values()
+            if out is not None and (out / done.id / name).is_file()
+        )  # fmt: skip
+        return replace(done.line, reports=kept)
     previous = store.previous_findings(athlete_scope(done.id)) if store is not None else None
     new = tuple(
         new_finding(Severity(severity), rule, day, message)
@@ -199,6 +218,7 @@ def _finish(done: AthleteDone, inputs: str, store: Store | None, out: Path | Non
         for key, severity, *_ in done.findings:
             keys[key] = max(keys.get(key, 0), severity)
         record = inputs if out is not None else ""  # without reports, nothing to keep
+        replaced[done.id] = previous
         store.record_athlete(done.id, record, _json(line), keys)
     return line
 

@@ -89,7 +89,7 @@ def _from_folders(root: Path) -> Team:
             f"{root}: no athletes: the team folder has neither a {TEAM_FILE} nor a folder per "
             "athlete"
         )
-    return Team(root.name, athletes, NO_SYNC_DAYS, str(root))
+    return Team(root.resolve().name, athletes, NO_SYNC_DAYS, str(root))
 
 
 def _from_file(path: Path) -> Team:
@@ -118,7 +118,7 @@ def _from_file(path: Path) -> Team:
             raise ConfigError(f"{source}: athlete id {athlete.id!r} is given twice")
         seen.add(athlete.id)
         athletes.append(athlete)
-    name = team.get("name", path.parent.name)
+    name = team.get("name") or path.resolve().parent.name
     return Team(str(name), athletes, no_sync, source)
 
 

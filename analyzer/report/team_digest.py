@@ -50,11 +50,13 @@ def load_text(line: AthleteLine, unit: str, today: date | None) -> str:
     for an athlete whose report is as of their last run, long past, the days they end on."""
     if line.as_of is None:
         return "-"
-    text = units.distance(line.last_7_days_m, unit, 1)
+    text = units.distance(line.last_7_days_m, unit, 1) if line.last_7_days_m > 0 else "none"
     if today is not None and line.as_of < today - timedelta(days=1):
         text += f" to {units.day(line.as_of, with_year=True)}"
     ratio = line.load_ratio
-    if math.isfinite(ratio):
+    if line.last_7_days_m == 0 and line.baseline_week_m > 0:
+        text += f"; 4-week mean {units.distance_number(line.baseline_week_m, unit, 1)}"
+    elif math.isfinite(ratio):
         mean = units.distance_number(line.baseline_week_m, unit, 1)
         text += f"; 4-week mean {mean} ({ratio:.2f}x)"
     return text

@@ -136,3 +136,31 @@ def test_defaults_merge_under_each_athletes_tables(tmp_path: Path) -> None:
     assert str(athlete.settings.timezone) == "Europe/Zurich"
     with pytest.raises(ConfigError, match="no such team folder"):
         read_team(tmp_path / "missing")
+
+
+def test_an_overview_that_cannot_be_written_leaves_the_news_for_the_next_run(
+    copy: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "store.sqlite3")
+    failed = team(str(copy), "--db", db, "--fail-on", "high", "-o", str(tmp_path / "no" / "x"))
+    assert failed.exit_code == 2 and "cannot write the report to" in failed.stderr
+    assert team(str(copy), "--db", db, "--fail-on", "high").exit_code == 3  # still new
+    assert team(str(copy), "--db", db, "--fail-on", "high").exit_code == 1  # now reported
+
+
+def test_an_athlete_folder_gone_for_a_night_keeps_their_reports_and_their_news(
+    copy: Path, tmp_path: Path
+) -> None:
+    out, db = tmp_path / "out", str(tmp_path / "store.sqlite3")
+    assert team(str(copy), "--out", str(out), "--db", db, "--fail-on", "high").exit_code == 3
+    reports = {p.name: p.read_bytes() for p in (out / "ana").iterdir()}
+    (copy / "ana").rename(tmp_path / "ana-unmounted")
+    (copy / "ana").mkdir()
+    gone = team(str(copy), "--out", str(out), "--db", db, "--fail-on", "high")
+    assert gone.exit_code == 1
+    assert f"Error: ana: {copy / 'ana'}: no activity file found" in gone.stderr
+    assert {p.name: p.read_bytes() for p in (out / "ana").iterdir()} == reports
+    (copy / "ana").rmdir()
+    (tmp_path / "ana-unmounted").rename(copy / "ana")
+    back = team(str(copy), "--out", str(out), "--db", db, "--fail-on", "high")
+    assert back.exit_code == 1  # dev's unreadable file; nothing of ana's is news again

@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 import analyzer.pipeline
+import analyzer.team
 from analyzer.engines.local import LocalEngine
 from analyzer.report.athlete_line import AthleteLine, Attention
 from analyzer.report.team_digest import team_document
@@ -182,3 +183,14 @@ def test_a_line_without_runs(tmp_path: Path) -> None:
     assert math.isnan(line.load_ratio) and line.as_of is None
     assert line.attention is Attention.DATA
     assert line.problems == ["no activity could be read", f"nothing found in {folder}"]
+
+
+def test_without_an_output_folder_no_report_is_made(
+    place: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_reports(*args: object) -> str:
+        raise AssertionError("a report was made with nowhere to write it")
+
+    monkeypatch.setattr(analyzer.team, "_render", no_reports)
+    run = run_team(read_team(place / "team"), LOCAL)
+    assert [line.reports for line in run.lines] == [()] * 4
