@@ -150,13 +150,14 @@ def _athlete_keys(table: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def _merged(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
-    """The athlete's keys over the team's defaults; a table (the profile, thresholds, sports)
-    is merged key by key, so an athlete may give only their birth year."""
+    """The athlete's keys over the team's defaults; tables (the profile, a rule's thresholds,
+    sports) are merged key by key, at any depth, so an athlete may give only their birth year
+    or one threshold."""
     merged = dict(defaults)
     for key, value in own.items():
         base = merged.get(key)
         both = isinstance(base, Mapping) and isinstance(value, Mapping)
-        merged[key] = {**base, **value} if both else value  # type: ignore[dict-item]
+        merged[key] = _merged(base, value) if both else value  # type: ignore[arg-type]
     return merged
 
 

@@ -127,13 +127,17 @@ def test_a_folder_per_athlete_with_their_own_config(tmp_path: Path) -> None:
 def test_defaults_merge_under_each_athletes_tables(tmp_path: Path) -> None:
     (tmp_path / "team.toml").write_text(
         '[defaults]\ntimezone = "Europe/Zurich"\n[defaults.athlete]\nmax_heart_rate_bpm = 190\n'
-        '[[athletes]]\nid = "a"\nfolders = ["x", "/abs/y"]\n[athletes.athlete]\nbirth_year = 1980\n'
+        "[defaults.thresholds.session_spike]\ncaution = 1.2\nhigh = 1.5\n"
+        '[[athletes]]\nid = "a"\nfolders = ["x", "/abs/y"]\n[athletes.thresholds.session_spike]\n'
+        "high = 1.4\n"
+        "[athletes.athlete]\nbirth_year = 1980\n"
     )
     (athlete,) = read_team(tmp_path / "team.toml").athletes
     assert athlete.folders == (tmp_path / "x", Path("/abs/y"))
     profile = athlete.settings.profile
     assert (profile.birth_year, profile.max_heart_rate_bpm) == (1980, 190.0)
     assert str(athlete.settings.timezone) == "Europe/Zurich"
+    assert athlete.settings.thresholds["session_spike"] == {"caution": 1.2, "high": 1.4}
     with pytest.raises(ConfigError, match="no such team folder"):
         read_team(tmp_path / "missing")
 
