@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -175,7 +175,6 @@ class _FileStamp:
     stat: tuple[int, int] | None
     meta: str
     profile: str
-    surely_new: bool = False  # a size no stored file had: its bytes cannot be stored elsewhere
 
 
 class FileCollector:
@@ -257,14 +256,11 @@ class FileCollector:
             else:
                 known.append((index, source, stored_hash, self._stamp(index, stat, meta)))
         self.engine.expect(len(changed))
-        # A new file of a size no stored file has cannot be a stored one renamed or copied.
-        # (Sizes of files modified just before they were stored are not known: RACY_SIZE.)
-        sizes = [stat[0] for _, _, stat, _ in changed if stat is not None]
-        stored_sizes = self.store.stored_sizes([RACY_SIZE, *sizes]) if self.store else set()
+        mtimes = [stat[1] for _, _, stat, _ in changed if stat is not None]
+        stored_stats = self.store.stored_stats(mtimes) if self.store else set()
         for index, source, stat, meta in changed:
             stamp = self._stamp(index, stat, meta)
-            if stat is not None and _surely_new(source.path, stat[0], stored, stored_sizes):
-                stamp = replace(stamp, surely_new=True)
+            if stat is not None and _surely_new(source.path, stat, stored, stored_stats):
                 job = ParseJob(index, source.path, source.load, None, source.meta,
                                self._profile(index))  # fmt: skip
                 self._submit(job, stamp, stat[0])
@@ -318,24 +314,19 @@ class FileCollector:
         if self.store is not None:
             row = self.store.results([(digest, stamp.meta)]).get((digest, stamp.meta))
             if self._from_store(index, source.path, row, stamp, "reused"):
-                self._remember(source.path, digest, stamp, maybe_elsewhere=True)
+                self._remember(source.path, digest, stamp)
                 return
         given = partial(given_bytes, data)
         job = ParseJob(index, source.path, given, digest, source.meta, self._profile(index))
         self._submit(job, stamp, len(data))
 
-    def _remember(
-        self, path: str, digest: str, stamp: _FileStamp, *, maybe_elsewhere: bool
-    ) -> None:
+    def _remember(self, path: str, digest: str, stamp: _FileStamp) -> None:
         """Records the file under its path; drops paths with the same bytes that are gone
-        (the file was renamed). A file whose size no stored file had (``maybe_elsewhere``
-        false) cannot have been stored under another path."""
+        (the file was renamed, perhaps with a new modification time)."""
         if self.store is None:
             return
         if stamp.stat is not None:
             self.store.put_file(path, *stamp.stat, digest, stamp.meta)
-        if not maybe_elsewhere:
-            return
         for other in self.store.paths_with_hash(digest):
             if other != path and _path_removed(other):
                 self.store.forget_file(other)
@@ -369,7 +360,7 @@ class FileCollector:
                 isinstance(done.outcome, ReadFailure) and done.outcome.not_activity,
             )
         )
-        self._remember(done.path, done.hash, stamp, maybe_elsewhere=not stamp.surely_new)
+        self._remember(done.path, done.hash, stamp)
 
     def _finish(
         self, index: int, outcome: list[ActivitySummary] | ReadFailure, how: str | None
@@ -396,12 +387,24 @@ def _unchanged(row: FileRow | None, stat: tuple[int, int] | None, meta: str) -> 
 
 
 def _surely_new(
-    path: str, size: int, stored: Mapping[str, FileRow], stored_sizes: set[int]
+    path: str,
+    stat: tuple[int, int],
+    stored: Mapping[str, FileRow],
+    stored_stats: set[tuple[int, int]],
 ) -> bool:
-    """Whether a changed file's bytes are surely not stored, so that the task that parses
-    it may load it: a new path with a size no stored file has. (A stored path may have
-    been touched; its bytes are hashed here.)"""
-    return path not in stored and RACY_SIZE not in stored_sizes and size not in stored_sizes
+    """Whether a changed file is surely not a stored one renamed, so that the task that
+    parses it may load it: a new path whose size and modification time no stored file has
+    (a rename or move keeps both; so do `cp -p` and unzip, whose copies are then hashed here
+    and reused). A plain copy, with a new modification time, is parsed again: the same
+    summaries, for the cost of a parse, where asking by size alone made the client load
+    nearly every new file of a large store. (A stored path may have been touched; its bytes
+    are hashed here. A stored size of RACY_SIZE is not known.)"""
+    size, mtime_ns = stat
+    return (
+        path not in stored
+        and (size, mtime_ns) not in stored_stats
+        and (RACY_SIZE, mtime_ns) not in stored_stats
+    )
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

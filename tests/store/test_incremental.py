@@ -4,6 +4,7 @@ files; a metrics version bump and a profile change; zip members; Strava metadata
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,22 +87,67 @@ def test_a_renamed_file_is_not_parsed_again_and_takes_its_new_name(
     assert str(new) in index and str(old) not in index  # the old path is forgotten
 
 
-def test_a_copy_is_reused_and_both_are_reported(folder: Path, tmp_path: Path) -> None:
+def test_a_copy_that_kept_its_mtime_is_reused_and_both_are_reported(
+    folder: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "store.sqlite3"
     run(folder, db)
     copy = folder / "copy-of-run-0000.fit"
-    copy.write_bytes((folder / "run-0000.fit").read_bytes())
+    shutil.copy2(folder / "run-0000.fit", copy)  # as cp -p or unzip: size and mtime kept
     warm = run(folder, db)
     assert counts(warm) == (6, 1, 0)
     assert len(warm.duplicate_of) == 1  # the same run twice: one is set aside
     assert render_json(warm) == render_json(analyze([folder]))
 
 
-def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
+def test_a_plain_copy_is_parsed_by_its_reader_and_both_are_reported(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No stored file has its size, so none its bytes: this process never loads it, and the
-    hash the reader found is stored, so a copy of it is then reused, not parsed."""
+    """A copy with a new mtime cannot be told from a new file without loading it: rather
+    than have this process load every new file whose size some stored file has (nearly
+    every new file of a team's store), its reader loads, hashes and parses it."""
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    copy = folder / "copy-of-run-0000.fit"
+    copy.write_bytes((folder / "run-0000.fit").read_bytes())
+    age([copy])
+    loaded = loaded_here(monkeypatch)
+    warm = run(folder, db)
+    assert counts(warm) == (6, 0, 1) and loaded == []
+    assert len(warm.duplicate_of) == 1
+    assert render_json(warm) == render_json(analyze([folder]))
+    with Store.open(db) as store:
+        index = store.file_index()
+    assert index[str(copy)].hash == index[str(folder / "run-0000.fit")].hash
+
+
+def test_a_file_moved_with_a_new_mtime_is_parsed_and_its_old_path_forgotten(
+    folder: Path, tmp_path: Path
+) -> None:
+    """A sync tool that downloads the folder again elsewhere: the bytes are stored, but
+    nothing says so before they are loaded; the gone path leaves the store all the same."""
+    db = tmp_path / "store.sqlite3"
+    run(folder, db)
+    old = folder / "run-0002.tcx"
+    new = folder / "again" / "run-0002.tcx"
+    new.parent.mkdir()
+    new.write_bytes(old.read_bytes())
+    old.unlink()
+    age([new], seconds=30)
+    warm = run(folder, db)
+    assert counts(warm) == (5, 0, 1)
+    assert render_json(warm) == render_json(analyze([folder]))
+    with Store.open(db) as store:
+        index = store.file_index()
+    assert str(new) in index and str(old) not in index
+
+
+def test_a_new_file_is_loaded_and_hashed_by_its_reader(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No stored file has its size and mtime, so none is it renamed: this process never
+    loads it, and the hash the reader found is stored, so a copy of it that kept its mtime
+    is then reused, not parsed."""
     db = tmp_path / "store.sqlite3"
     run(folder, db)
     new = folder / "run-0006.fit"
@@ -109,7 +155,7 @@ def test_a_new_file_of_a_size_never_stored_is_loaded_and_hashed_by_its_reader(
     age([new])
     loaded = loaded_here(monkeypatch)
     assert counts(run(folder, db)) == (6, 0, 1) and loaded == []
-    (folder / "copy.fit").write_bytes(new.read_bytes())  # a stored size: loaded here, reused
+    shutil.copy2(new, folder / "copy.fit")  # a stored size and mtime: loaded here, reused
     warm = run(folder, db)
     assert counts(warm) == (7, 1, 0) and loaded == [str(folder / "copy.fit")]
     with Store.open(db) as store:
