@@ -69,8 +69,9 @@ class AthleteDone:
     id: str
     reports: dict[str, str]  # file name -> text
     line: AthleteLine
-    findings: list[tuple[str, int, str, date, str, bool]]  # key, severity, rule, day, message,
+    # key, severity, rule, day, message, the severity the profile raised it from (or None),
     # and whether the finding is of the report's "now" (only those can be new in the overview)
+    findings: list[tuple[str, int, str, date, str, int | None, bool]]
 
 
 @dataclass(slots=True)
@@ -155,7 +156,15 @@ def athlete_task(job: AthleteJob) -> AthleteDone:
     line = athlete_line(job.id, job.name, analysis, d, job.no_sync_days)
     now = {id(f) for f in d.current}
     findings = [
-        (key, int(f.severity), f.rule, f.date, f.message, id(f) in now)
+        (
+            key,
+            int(f.severity),
+            f.rule,
+            f.date,
+            f.message,
+            None if f.raised_from is None else int(f.raised_from),
+            id(f) in now,
+        )
         for key, f in keyed_findings(analysis)
     ]
     return AthleteDone(job.id, reports, line, findings)
@@ -197,8 +206,10 @@ def _finish(
         return replace(done.line, reports=kept)
     previous = store.previous_findings(athlete_scope(done.id)) if store is not None else None
     new = tuple(
-        new_finding(Severity(severity), rule, day, message)
-        for key, severity, rule, day, message, now in done.findings
+        new_finding(
+            Severity(severity), rule, day, message, None if raised is None else Severity(raised)
+        )
+        for key, severity, rule, day, message, raised, now in done.findings
         if now and severity >= Severity.CAUTION and is_new(key, severity, previous)
     )
     names = tuple(f"{done.id}/{name}" for name in done.reports) if out is not None else ()

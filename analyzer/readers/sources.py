@@ -64,6 +64,10 @@ class LoadError(Exception):
 _ZIP_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError)
 
 
+#: The reason given for a path to read that does not exist (a team names its folders by it).
+NOT_FOUND = "no such file or folder"
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadFailure]:
     """Every candidate activity file under the given paths, in a stable order."""
     for raw in paths:
@@ -73,7 +77,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadF
         elif path.is_file():  # named on its own: said if it is not an activity file
             yield from _file_sources(path, meta_by_name={}, named=True)
         elif not path.exists():
-            yield ReadFailure(str(path), "no such file or folder")
+            yield ReadFailure(str(path), NOT_FOUND)
         else:
             yield ReadFailure(str(path), "not a regular file or folder")
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from analyzer.pipeline import Analysis
+from analyzer.readers.sources import NOT_FOUND
 from analyzer.report.digest import Digest, first_sentence
 from analyzer.rules import Severity
 
@@ -44,6 +45,7 @@ class NewFinding:
     rule: str
     day: date
     text: str  # the finding's first sentence, with its numbers
+    raised_from: str | None = None  # the training alone's severity, raised by the profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class AthleteLine:
     current_high: int  # findings of the report's last 4 weeks
     current_caution: int
     prior_calf_injury: bool
+    not_found: tuple[str, ...] = ()  # folders given that do not exist (not mounted, mistyped)
     new: tuple[NewFinding, ...] = ()  # since the last run: set by the team run
     reports: tuple[str, ...] = ()  # the athlete's report files, relative to the output folder
     unchanged: bool = False  # shown from the last run: nothing the reports depend on changed
@@ -111,6 +114,7 @@ class AthleteLine:
         if self.unreadable:
             out.append(f"{self.unreadable} unreadable file{'s' if self.unreadable != 1 else ''}")
         out.extend(f"nothing found in {folder}" for folder in self.missing)
+        out.extend(f"not found: {folder}" for folder in self.not_found)
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -126,9 +130,16 @@ class AthleteLine:
         values["missing"] = tuple(data["missing"])
         values["unreadable_named"] = tuple(data["unreadable_named"])
         values["reports"] = tuple(data["reports"])
+        values["not_found"] = tuple(data.get("not_found", ()))
         values["spike_ratio"] = math.nan if data["spike_ratio"] is None else data["spike_ratio"]
         values["new"] = tuple(
-            NewFinding(f["severity"], f["rule"], date.fromisoformat(f["day"]), f["text"])
+            NewFinding(
+                f["severity"],
+                f["rule"],
+                date.fromisoformat(f["day"]),
+                f["text"],
+                f.get("raised_from"),
+            )
             for f in data["new"]
         )
         return cls(**values)
@@ -175,6 +186,8 @@ def athlete_line(
             if load_from <= day <= d.as_of and math.isfinite(ratio) and not ratio <= spike:
                 spike, spike_day = ratio, day
     current = d.current
+    not_found = tuple(e.path for e in analysis.errors if e.reason == NOT_FOUND)
+    unreadable = [e for e in analysis.errors if e.reason != NOT_FOUND]
     return AthleteLine(
         id=athlete_id,
         name=name,
@@ -184,8 +197,8 @@ def athlete_line(
         no_sync=days_without is not None and days_without >= no_sync_days,
         activities=len(analysis.summaries),
         files=analysis.stats.files,
-        unreadable=len(analysis.errors),
-        unreadable_named=tuple(f"{e.path}: {e.reason}" for e in analysis.errors[:UNREADABLE_NAMED]),
+        unreadable=len(unreadable),
+        unreadable_named=tuple(f"{e.path}: {e.reason}" for e in unreadable[:UNREADABLE_NAMED]),
         missing=tuple(analysis.empty_paths),
         last_7_days_m=last_7,
         baseline_week_m=baseline,
@@ -194,6 +207,7 @@ def athlete_line(
         current_high=sum(1 for f in current if f.severity is Severity.HIGH),
         current_caution=sum(1 for f in current if f.severity is Severity.CAUTION),
         prior_calf_injury=bool(analysis.settings.profile.prior_calf_injury),
+        not_found=not_found,
     )
 
 
@@ -213,5 +227,8 @@ def by_attention(lines: list[AthleteLine]) -> list[AthleteLine]:
     return sorted(lines, key=key)
 
 
-def new_finding(severity: Severity, rule: str, day: date, message: str) -> NewFinding:
-    return NewFinding(severity.name.lower(), rule, day, first_sentence(message))
+def new_finding(
+    severity: Severity, rule: str, day: date, message: str, raised_from: Severity | None
+) -> NewFinding:
+    raised = raised_from.name.lower() if raised_from is not None else None
+    return NewFinding(severity.name.lower(), rule, day, first_sentence(message), raised)

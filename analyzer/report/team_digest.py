@@ -10,7 +10,7 @@ from typing import Any
 
 from analyzer import __version__
 from analyzer.report import units
-from analyzer.report.athlete_line import AthleteLine, Attention, by_attention
+from analyzer.report.athlete_line import AthleteLine, Attention, NewFinding, by_attention
 from analyzer.team import TeamRun
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     "summary_text", "team_document",
 ]  # fmt: skip
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: not_found, and raised_from on new findings
 WHAT = {
     Attention.ACT: "a new high finding since the last run",
     Attention.WATCH: "a new caution finding, or a high one of the last 4 weeks",
@@ -81,10 +81,16 @@ def last_text(line: AthleteLine) -> str:
 
 def reasons(line: AthleteLine) -> list[str]:
     """Why the line is where it is: the new findings with their numbers, then the problems."""
-    out = [f"new {f.severity}: {f.text}" for f in line.new]
+    out = [f"new {f.severity}{_raised(f)}: {f.text}" for f in line.new]
     if not line.new and line.current_high:
         out.append(f"{units.count(line.current_high, 'high finding')} in the last 4 weeks")
     return out + line.problems
+
+
+def _raised(finding: NewFinding) -> str:
+    if finding.raised_from is None:
+        return ""
+    return f" (raised from {finding.raised_from}: a previous calf injury)"
 
 
 def summary_text(run: TeamRun) -> str:

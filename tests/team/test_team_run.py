@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ import analyzer.pipeline
 import analyzer.team
 from analyzer.engines.local import LocalEngine
 from analyzer.report.athlete_line import AthleteLine, Attention
-from analyzer.report.team_digest import team_document
+from analyzer.report.team_digest import reasons, team_document
 from analyzer.samplegen.team import build_team, spike
 from analyzer.store import Store
 from analyzer.team import REPORT_FILES, TeamRun, run_team
@@ -84,6 +85,30 @@ def test_ana_needs_action_with_her_load_and_spike(lines: dict[str, AthleteLine])
     assert (ana.new_high, ana.new_caution) == (ana.current_high, ana.current_caution)
     assert ana.new_high >= 2
     assert {f.rule for f in ana.new} == {"session_spike", "weekly_increase"}
+
+
+def test_ana_s_previous_calf_injury_raises_her_overuse_findings_and_says_so(
+    lines: dict[str, AthleteLine], place: Path
+) -> None:
+    """The same files without the injury in her profile: what was raised is named, one
+    level below, in the overview."""
+    team = read_team(place / "team")
+    ana = next(a for a in team.athletes if a.id == "ana")
+    unhurt = replace(ana.settings, profile=replace(ana.settings.profile, prior_calf_injury=False))
+    (plain,) = run_team(replace(team, athletes=(replace(ana, settings=unhurt),)), LOCAL).lines
+    assert not plain.prior_calf_injury
+    before = {f.text: f.severity for f in plain.new}  # info findings are never new
+    for finding in lines["ana"].new:
+        was = before.get(finding.text, "info")
+        assert finding.raised_from == (was if was != finding.severity else None)
+    assert sorted(str(f.raised_from) for f in lines["ana"].new) == [
+        "None",
+        "caution",
+        "caution",
+        "info",
+    ]
+    spike_text = next(r for r in reasons(lines["ana"]) if "raised from info" in r)
+    assert spike_text.startswith("new caution (raised from info: a previous calf injury): ")
 
 
 def test_the_others_as_planned(lines: dict[str, AthleteLine]) -> None:
@@ -183,6 +208,23 @@ def test_a_line_without_runs(tmp_path: Path) -> None:
     assert math.isnan(line.load_ratio) and line.as_of is None
     assert line.attention is Attention.DATA
     assert line.problems == ["no activity could be read", f"nothing found in {folder}"]
+
+
+def test_a_folder_that_is_not_there_is_named_not_counted_as_an_unreadable_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "team.toml").write_text(
+        '[[athletes]]\nid = "gus"\nfolders = ["/mnt/not-mounted/gus"]\n'
+    )
+    (line,) = run_team(read_team(tmp_path), LOCAL).lines
+    assert (line.not_found, line.unreadable, line.unreadable_named) == (
+        ("/mnt/not-mounted/gus",),
+        0,
+        (),
+    )
+    assert line.problems == ["no activity could be read", "not found: /mnt/not-mounted/gus"]
+    assert line.attention is Attention.DATA
+    jsonschema.validate(team_document(TeamRun(read_team(tmp_path), lines=[line])), SCHEMA)
 
 
 def test_without_an_output_folder_no_report_is_made(
