@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_html.py
 	$(PY) bench/bench_batch.py $(BENCH_ARGS)
 	$(PY) bench/bench_engines.py
+	$(PY) bench/bench_team.py $(TEAM_BENCH_ARGS)
 
 # The long fuzzing run (about 20 minutes on 2 cores); make test runs a bounded one.
 fuzz: $(STAMP)
