@@ -249,15 +249,16 @@ class TreeSampler(threading.Thread):
 
 
 def descendants(root: int) -> list[int]:
+    """``root`` and every process under it (children of any of their threads)."""
     found, queue = [], [root]
     while queue:
         pid = queue.pop()
         found.append(pid)
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            continue
-        queue.extend(int(c) for c in children)
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                queue.extend(int(c) for c in children.read_text().split())
+            except OSError:
+                continue
     return found
 
 

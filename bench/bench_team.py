@@ -78,6 +78,7 @@ from analyzer.samplegen.history import (  # noqa: E402
     file_bytes,
     plan_weeks,
 )
+from bench.bench_batch import descendants, load_average  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CORPUS_VERSION = 1  # bump when the generated files change
@@ -376,20 +377,6 @@ def reset_peak(pid: int) -> None:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def descendants(root: int) -> list[int]:
-    """``root`` and every process under it (children of any of their threads)."""
-    found, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        for children in Path(f"/proc/{pid}/task").glob("*/children"):
-            try:
-                queue.extend(int(c) for c in children.read_text().split())
-            except OSError:
-                continue
-    return found
-
-
 def differences(a: Path, b: Path) -> list[str]:
     """The files under ``a`` and ``b`` that are not the same bytes (or not in both)."""
     names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
@@ -459,13 +446,6 @@ def show(label: str, runs: Sequence[Run], note: str = "") -> Run:
         team = " / ".join(f"{r.run_s:.2f}" for r in runs)
         print(f"  {'':<34}rounds: {each} s (team {team} s)")
     return run
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover
-        return "unknown"
 
 
 def checkout() -> str:
