@@ -76,14 +76,14 @@ class LocalEngine:
     def run_each(
         self, task: Callable[[Item], Result], items: Iterable[Item], what: Callable[[Item], str]
     ) -> Iterator[Result]:
-        """Here while the work is short (as with parsing), then in the pool; here again if
-        the pool breaks."""
+        """In the pool (here with one job, or if the pool breaks). Unlike parsing, never here
+        first: these tasks (an athlete's analysis and reports) each take about as long as
+        starting the pool, and would leave this process holding the renderers' memory
+        (matplotlib: about 40 MB) for the rest of the run."""
         running: dict[Future[Result], Item] = {}
         for item in items:
-            if self.jobs == 1 or (self.pool is None and self.parse_s < PARALLEL_AFTER_S):
-                started = time.perf_counter()
+            if self.jobs == 1:
                 yield task(item)
-                self.parse_s += time.perf_counter() - started
                 continue
             if self.pool is None:
                 self.pool = worker_pool(self.jobs)
