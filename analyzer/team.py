@@ -135,6 +135,9 @@ def run_team(
                 lines[done.id] = _finish(done, inputs_of[done.id], store, out, run.previous)
             run.analysed += len(todo)
             run.lines.extend(lines[a.id] for a, _, _ in todo)
+            # This chunk's summaries go before the next chunk's are read, not when ``jobs``
+            # is next assigned: otherwise two chunks are held at once.
+            del jobs
     finally:
         running.close()
     run.seconds = time.perf_counter() - started

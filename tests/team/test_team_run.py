@@ -3,6 +3,7 @@ team module), on the test day (tests/conftest.py: 2026-11-22, the team's last Su
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import shutil
@@ -10,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -17,6 +19,7 @@ import pytest
 import analyzer.pipeline
 import analyzer.team
 from analyzer.engines.local import LocalEngine
+from analyzer.metrics.summary import ActivitySummary
 from analyzer.report.athlete_line import AthleteLine, Attention
 from analyzer.report.team_digest import reasons, team_document
 from analyzer.samplegen.team import build_team, spike
@@ -236,3 +239,30 @@ def test_without_an_output_folder_no_report_is_made(
     monkeypatch.setattr(analyzer.team, "_render", no_reports)
     run = run_team(read_team(place / "team"), LOCAL)
     assert [line.reports for line in run.lines] == [()] * 4
+
+
+def test_one_chunk_of_athletes_is_held_at_a_time(
+    place: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What keeps the client's memory flat in the number of athletes: when a chunk's files
+    are read, no summary of the chunk before is still alive."""
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, ActivitySummary) for o in gc.get_objects())
+
+    read = analyzer.team.collect_groups
+    held: list[int] = []
+    sizes: list[int] = []
+
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        held.append(alive() - before)
+        collected = read(*args, **kwargs)
+        sizes.append(sum(len(c.summaries) for c in collected))
+        return collected
+
+    monkeypatch.setattr(analyzer.team, "collect_groups", reading)
+    before = alive()
+    run_team(read_team(place / "team"), LOCAL, chunk_athletes=1)
+    assert len(held) == 4 and all(sizes)  # four chunks, each with summaries
+    assert held == [0, 0, 0, 0]
