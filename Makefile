@@ -53,11 +53,11 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	CALFGUARD_FUZZ_MUTANTS=400 CALFGUARD_FUZZ_EXAMPLES=3000 $(PY) -m pytest -q tests/fuzz
 
-# Regenerates sample_data/ and sample_team/ from their fixed seeds; tests check the committed
-# files match.
+# Regenerates sample_data/ and sample_data/team/ from their fixed seeds; tests check the
+# committed files match.
 sample-data: $(STAMP)
 	$(PY) -m analyzer.samplegen sample_data
-	$(PY) -m analyzer.samplegen team sample_team
+	$(PY) -m analyzer.samplegen team sample_data/team
 
 # Regenerates the pictures in docs/report.md from sample_data/.
 docs-images: $(STAMP) chromium

@@ -36,11 +36,11 @@ from typing import Any
 
 from analyzer.config import read_table, settings_from_mapping
 from analyzer.errors import ConfigError
+from analyzer.readers.sources import TEAM_FILE
 from analyzer.settings import Settings
 
 __all__ = ["ATHLETE_CONFIG", "TEAM_FILE", "Athlete", "Team", "read_team"]
 
-TEAM_FILE = "team.toml"
 ATHLETE_CONFIG = "calfguard.toml"
 #: An athlete with no activity for this many days is flagged in the overview (by default).
 NO_SYNC_DAYS = 7

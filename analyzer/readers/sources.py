@@ -4,8 +4,9 @@ A ``Source`` is one file's bytes, loaded on demand, with the name shown to the u
 are read in memory, never unpacked to disk, so a member named ``../../x`` goes nowhere.
 Folders are walked in sorted order without following directory links (no loops); in them,
 files that are neither activity files by name nor by content are skipped silently, while a
-file named on its own is always a candidate (what it is not is said). Problems with a path
-(unreadable, vanished) come back as ``ReadFailure`` entries, never exceptions.
+file named on its own is always a candidate (what it is not is said). A team's folder (one
+holding ``team.toml``) is skipped, and said: its athletes are not one runner. Problems with a
+path (unreadable, vanished) come back as ``ReadFailure`` entries, never exceptions.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ _ZIP_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplemente
 
 #: The reason given for a path to read that does not exist (a team names its folders by it).
 NOT_FOUND = "no such file or folder"
+#: A folder holding this file is a team's (``calfguard team``): its athletes' files are never
+#: read as one runner's, even inside a runner's folder.
+TEAM_FILE = "team.toml"
+TEAM_FOLDER = f"a team's folder (it holds {TEAM_FILE}), not one runner's: read it with calfguard team"
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadFailure]:
@@ -83,6 +88,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadF
 
 
 def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
+    if (folder / TEAM_FILE).is_file():
+        yield ReadFailure(str(folder), TEAM_FOLDER, not_activity=True)
+        return
     meta_by_name: dict[str, StravaMeta] = {}
     csv = folder / STRAVA_CSV
     if csv.is_file():
@@ -99,6 +107,9 @@ def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
         dirs.sort()
         if meta_by_name and Path(root) == folder and "routes" in dirs:
             dirs.remove("routes")  # planned routes, not recorded activities
+        for name in [d for d in dirs if (Path(root) / d / TEAM_FILE).is_file()]:
+            dirs.remove(name)
+            yield ReadFailure(str(Path(root) / name), TEAM_FOLDER, not_activity=True)
         for name in sorted(files):
             yield from _file_sources(Path(root) / name, meta_by_name)
         yield from errors

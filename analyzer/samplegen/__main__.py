@@ -1,5 +1,5 @@
 """``python -m analyzer.samplegen FOLDER``: regenerates the sample folder from the fixed seed;
-``python -m analyzer.samplegen team FOLDER``: the sample team (``sample_team/``)."""
+``python -m analyzer.samplegen team FOLDER``: the sample team (``sample_data/team/``)."""
 
 from __future__ import annotations
 

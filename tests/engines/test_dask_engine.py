@@ -169,7 +169,7 @@ def test_an_address_that_cannot_work_fails_at_once(address: str, reason: str) ->
 
 # --- a team run (calfguard team) ---------------------------------------------------------------
 
-SAMPLE_TEAM = SAMPLE.parent / "sample_team"
+SAMPLE_TEAM = SAMPLE / "team"
 
 
 def _team(out: Path, *args: str) -> tuple[int, str, dict[str, bytes]]:

@@ -13,6 +13,7 @@ from analyzer import readers
 from analyzer.model import Format, Sport
 from analyzer.readers import read_bytes, read_paths
 from analyzer.readers.sniff import sniff
+from analyzer.readers.sources import TEAM_FOLDER, ReadFailure, Source, discover
 from analyzer.samplegen.fit_writer import fit_bytes
 from analyzer.samplegen.gpx_writer import gpx_bytes
 from analyzer.samplegen.tcx_writer import tcx_bytes
@@ -184,6 +185,28 @@ def test_a_strava_export_folder_skips_routes(tmp_path: Path) -> None:
         ("Hill reps", "Trail shoes"),
         ("Lunch Run", "Old shoes"),
     ]
+
+
+def test_a_team_folder_is_skipped_and_said_not_read_as_the_runners(tmp_path: Path) -> None:
+    """A club's folder inside a runner's (sample_data/team/): its athletes are not this
+    runner, so none of their files count; the skip is reported as not an activity."""
+    mine = write(tmp_path / "a.fit", fit_bytes(RUN))
+    team = tmp_path / "club"
+    write(team / "team.toml", b'[[athletes]]\nid = "ana"\n')
+    write(team / "ana" / "b.fit", fit_bytes(LATER_RUN))
+    write(tmp_path / "z" / "c.fit", fit_bytes(LATER_RUN))  # a plain subfolder is still read
+    found = list(discover([tmp_path]))
+    assert [item.path for item in found if isinstance(item, Source)] == [
+        str(mine),
+        str(tmp_path / "z" / "c.fit"),
+    ]
+    assert [item for item in found if isinstance(item, ReadFailure)] == [
+        ReadFailure(str(team), TEAM_FOLDER, not_activity=True)
+    ]
+    # Pointed at the team's folder itself, a one-runner report reads none of it either.
+    assert list(discover([team])) == [ReadFailure(str(team), TEAM_FOLDER, not_activity=True)]
+    # The athlete's own folder, as calfguard team reads it, is read.
+    assert [item.path for item in discover([team / "ana"])] == [str(team / "ana" / "b.fit")]
 
 
 def test_a_broken_zip_is_one_error_not_a_crash(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from analyzer.samplegen.team import (
 )
 from analyzer.team_config import read_team
 
-SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_team"
+SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_data" / "team"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_same_seeds_give_identical_bytes(written: Path, tmp_path: Path) -> None:
 
 def test_committed_sample_team_is_a_fresh_generation(written: Path) -> None:
     if not (SAMPLE_TEAM / "README.md").exists():
-        pytest.skip("sample_team/ not generated yet: python -m analyzer.samplegen team sample_team")
+        pytest.skip("sample_data/team/ not generated yet: make sample-data")
     assert digests(SAMPLE_TEAM) == digests(written), "regenerate: make sample-data"
 
 

@@ -1,4 +1,4 @@
-"""A team run over the committed sample team (sample_team/, whose plan is known: samplegen's
+"""A team run over the committed sample team (sample_data/team/, whose plan is known: samplegen's
 team module), on the test day (tests/conftest.py: 2026-11-22, the team's last Sunday)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from analyzer.team import REPORT_FILES, TeamRun, run_team
 from analyzer.team_config import read_team
 from tests.conftest import TODAY
 
-SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_team"
+SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_data" / "team"
 SCHEMA = json.loads((SAMPLE_TEAM.parent / "docs" / "team.schema.json").read_text())
 LOCAL = partial(LocalEngine, 1)
 
