@@ -28,8 +28,9 @@ from analyzer.team import REPORT_FILES, TeamRun, run_team
 from analyzer.team_config import read_team
 from tests.conftest import TODAY
 
-SAMPLE_TEAM = Path(__file__).resolve().parents[2] / "sample_data" / "team"
-SCHEMA = json.loads((SAMPLE_TEAM.parent / "docs" / "team.schema.json").read_text())
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_TEAM = ROOT / "sample_data" / "team"
+SCHEMA = json.loads((ROOT / "docs" / "team.schema.json").read_text())
 LOCAL = partial(LocalEngine, 1)
 
 
