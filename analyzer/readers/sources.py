@@ -70,7 +70,9 @@ NOT_FOUND = "no such file or folder"
 #: A folder holding this file is a team's (``calfguard team``): its athletes' files are never
 #: read as one runner's, even inside a runner's folder.
 TEAM_FILE = "team.toml"
-TEAM_FOLDER = f"a team's folder (it holds {TEAM_FILE}), not one runner's: read it with calfguard team"
+TEAM_FOLDER = (
+    f"a team's folder (it holds {TEAM_FILE}), not one runner's: read it with calfguard team"
+)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadFailure]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from analyzer.readers.sources import TEAM_FILE
 from analyzer.samplegen.history import EXTRA_FILES, is_generated, write_history
-from analyzer.samplegen.team import TEAM_FILE, write_team
+from analyzer.samplegen.team import write_team
 
 USAGE = "usage: python -m analyzer.samplegen [team] FOLDER"
 
