@@ -37,6 +37,9 @@ from analyzer.errors import EngineError
 
 log = logging.getLogger("calfguard")
 
+#: distributed's setting for the length of its developers' logs of recent messages.
+LOW_LEVEL_LOG = "distributed.admin.low-level-log-length"
+
 #: A cluster without a worker this long cannot finish: its tasks would wait forever.
 NO_WORKER_TIMEOUT_S = 60.0
 #: How often a wait looks at whether the cluster still has a worker.
@@ -191,12 +194,19 @@ def dask_engine(
         raise EngineError(
             "--engine dask needs the distributed package: pip install 'calfguard[dask]'"
         ) from exc
+    import dask.config
+
     _quiet_dask_logs()
     _reachable(scheduler)
     try:
-        client = Client(  # type: ignore[no-untyped-call]
-            scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False
-        )
+        # distributed keeps the last 1,000 messages the client sent, for its developers
+        # (low-level-log-length): an athlete's task carries their summaries, so over a team
+        # that held up to 1,000 tasks' arguments (+14 MB from 64 to 400 athletes of 8 weeks;
+        # hundreds of MB with years of history). The client keeps none.
+        with dask.config.set({LOW_LEVEL_LOG: 0}):
+            client = Client(  # type: ignore[no-untyped-call]
+                scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False
+            )
     except (OSError, ValueError, TypeError) as exc:
         raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     try:

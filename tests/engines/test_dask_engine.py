@@ -119,6 +119,22 @@ def test_a_file_that_kills_every_worker_ends_the_run_and_keeps_what_was_read(
     assert render_json(rerun) == render_json(analyze([SAMPLE]))
 
 
+def test_the_client_keeps_no_copy_of_the_tasks_it_sent(scheduler: str) -> None:
+    """distributed would keep the last 1,000 messages sent, an athlete's summaries among
+    them: the client's memory would grow with the team up to that many tasks."""
+    engines: list[DaskEngine] = []
+
+    def make(client: Any, deliver: Deliver) -> DaskEngine:
+        engines.append(DaskEngine(client, deliver))
+        return engines[-1]
+
+    with dask_engine(scheduler, make=make) as factory:
+        analysis = analyze([SAMPLE], engine=factory)
+        sent = engines[0].client.scheduler_comm.recent_message_log
+        assert analysis.stats.parsed > 50
+        assert (len(sent), sent.maxlen) == (0, 0)
+
+
 def test_an_unreachable_scheduler_is_exit_2_with_the_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
