@@ -552,6 +552,9 @@ def main() -> int:
             del os.environ[key]
         os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")
         os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+        # The cluster as docs/scale.md sets one up: without distributed's developer logs,
+        # which keep each worker's last 1,000 messages (athletes' summaries among them).
+        os.environ["DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH"] = "0"
         # matplotlib builds its font cache on first use: not in the first timed run.
         subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=True)
         cluster, dask, up_s = start_cluster()
