@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import IO, Any
 
 from rich import box
@@ -269,7 +269,7 @@ def render_terminal(
     if analysis.history is not None:
         weeks = analysis.history.weeks
         shown = weeks if show_all else detail_weeks(weeks, d)
-        span = f"  {u.period(shown[0].week_start, shown[-1].week_start)}" if shown else ""
+        span = f"  {weeks_period(shown)}" if shown else ""
         _heading(console, f"Weekly load{span}")
         console.print(weeks_table(shown, unit))
         if len(shown) < len(weeks):
@@ -280,15 +280,20 @@ def render_terminal(
     _quality(d, console)
 
 
+def weeks_period(weeks: Sequence[Week]) -> str:
+    """The days the weeks cover, from the first one's first day to the last one's last day
+    (``3 Aug - 22 Nov 2026``): the last week's start alone read as the period's end."""
+    return u.period(weeks[0].week_start, weeks[-1].week_start + timedelta(days=6))
+
+
 def left_out_weeks_text(weeks: Sequence[Week], shown: Sequence[Week]) -> str:
-    """``120 earlier weeks (5 Jan 2015 - 29 Dec 2024) are not shown: ...``"""
+    """``120 earlier weeks (5 Jan 2015 - 4 Jan 2025) are not shown: ...``"""
     first_shown = shown[0].week_start if shown else date.max
     earlier = [w for w in weeks if w.week_start < first_shown]
     later = len(weeks) - len(earlier) - len(shown)
     parts = []
     if earlier:
-        span = u.period(earlier[0].week_start, earlier[-1].week_start)
-        parts.append(f"{u.count(len(earlier), 'earlier week')} ({span})")
+        parts.append(f"{u.count(len(earlier), 'earlier week')} ({weeks_period(earlier)})")
     if later:
         parts.append(f"{u.count(later, 'later week')} (after the last run)")
     verb = "is" if len(weeks) - len(shown) == 1 else "are"
