@@ -395,11 +395,17 @@ def weekly_increase(h: History, lim: Limits, _: Settings) -> Iterator[Finding]:
             severity = Severity.INFO
         else:
             continue
-        parts = [f"{_km(week.running_distance_m)} this week"]
+        changes = []
         if np.isfinite(vs_last):
-            parts.append(f"{_pct(vs_last)} on last week ({_km(last.running_distance_m)})")
-        if np.isfinite(vs_mean):
-            parts.append(f"{_pct(vs_mean)} on the 4-week mean")
+            changes.append(f"{_pct(vs_last)} on last week ({_km(last.running_distance_m)})")
+        if np.isfinite(vs_mean):  # the mean itself, from the change on it (never -100 %)
+            mean_m = week.running_distance_m / (1 + vs_mean / 100)
+            changes.append(f"{_pct(vs_mean)} on the 4-week mean ({_km(mean_m)})")
+        if not (np.isfinite(vs_last) and vs_last > lim[severity.label]):
+            # Raised to its level by the mean alone (say, a week below the one before, well
+            # above weeks lightened by a break): said first, as the finding is about it.
+            changes.reverse()
+        parts = [f"{_km(week.running_distance_m)} this week", *changes]
         yield _finding(
             "weekly_increase", severity, week.week_start,
             ", ".join(parts) + ". The 10 % rule is a rule of thumb; single-run spikes are the "

@@ -65,6 +65,30 @@ def test_weekly_increase_names_the_week() -> None:
     assert finding.values["change_vs_last_week_pct"] > 30
 
 
+def test_weekly_increase_after_a_break_leads_with_the_4_week_mean() -> None:
+    """Four steady weeks, two without running, two back: the second week back is below the
+    first (-10 %) but well above a mean the break pulled down. The caution is about the mean,
+    so the message says it first, with the mean in km."""
+    week4 = [s for s in steady_weeks(4) if s.day >= MONDAY + timedelta(weeks=3)]
+    back = [dataclasses.replace(s, day=s.day + timedelta(weeks=3)) for s in week4]
+    lighter = [
+        dataclasses.replace(s, day=s.day + timedelta(weeks=4), km=round(s.km * 0.9, 1))
+        for s in week4
+    ]
+    h, assessment = history(steady_weeks(4) + back + lighter)
+    km = {w.week_start: w.running_distance_m / 1000 for w in h.weeks}
+    (finding,) = [f for f in of_rule(assessment, "weekly_increase") if f.week_start == WEEK8]
+    week7 = WEEK8 - timedelta(weeks=1)
+    mean = (km[week7 - timedelta(weeks=3)] + 0 + 0 + km[week7]) / 4
+    vs_last = 100 * (km[WEEK8] / km[week7] - 1)
+    vs_mean = 100 * (km[WEEK8] / mean - 1)
+    assert finding.severity is Severity.CAUTION and round(vs_last) == -10 and vs_mean > 30
+    assert finding.message.startswith(
+        f"{km[WEEK8]:.1f} km this week, {vs_mean:+.0f} % on the 4-week mean ({mean:.1f} km), "
+        f"{vs_last:+.0f} % on last week ({km[week7]:.1f} km). "
+    )
+
+
 def test_high_volume_and_acwr_and_monotony_on_a_daily_block() -> None:
     daily = [Session(WEEK8 + timedelta(days=d), 16.0) for d in range(7)]
     sessions = [s for s in base(8) if not (s.day >= WEEK8 and s.sport is Sport.RUNNING)] + daily
