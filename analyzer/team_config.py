@@ -36,7 +36,7 @@ from typing import Any
 
 from analyzer.config import read_table, settings_from_mapping
 from analyzer.errors import ConfigError
-from analyzer.readers.sources import TEAM_FILE
+from analyzer.readers.sources import TEAM_FILE, holds_team_file
 from analyzer.settings import Settings
 
 __all__ = ["ATHLETE_CONFIG", "TEAM_FILE", "Athlete", "Team", "read_team"]
@@ -135,6 +135,12 @@ def _athlete(entry: object, defaults: Mapping[str, Any], base: Path, where: str)
     folders = table.pop("folders", [athlete_id])
     if not isinstance(folders, list) or not folders or not all(isinstance(f, str) for f in folders):
         raise ConfigError(f"{where}: folders must be a list of folder names")
+    team_folder = next((f for f in folders if holds_team_file(base / f)), None)
+    if team_folder is not None:  # discovery skips a folder holding a team file
+        raise ConfigError(
+            f"{where}: folder {team_folder!r} holds the team file {TEAM_FILE}: an athlete's "
+            "files go in a folder of their own"
+        )
     settings, units = settings_from_mapping(_merged(defaults, _athlete_keys(table, where)), where)
     return Athlete(athlete_id, str(name), tuple(base / f for f in folders), settings, units)
 

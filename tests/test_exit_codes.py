@@ -310,9 +310,9 @@ def test_the_csv_report_says_each_on_stderr_too(runs: Path, tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("fmt", "heading"),
     [
-        ("terminal", "Not activities, skipped (planned routes and courses, team folders) (4):"),
-        ("markdown", "Not activities, skipped (planned routes and courses, team folders) (4):"),
-        ("html", "<h3>Not activities, skipped (planned routes and courses, team folders) (4)</h3>"),
+        ("terminal", "Not activities, skipped (planned routes and courses) (4):"),
+        ("markdown", "Not activities, skipped (planned routes and courses) (4):"),
+        ("html", "<h3>Not activities, skipped (planned routes and courses) (4)</h3>"),
     ],
 )
 def test_routes_in_a_folder_of_runs_are_listed_as_skipped_and_exit_0(

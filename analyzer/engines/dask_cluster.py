@@ -198,23 +198,24 @@ def dask_engine(
 
     _quiet_dask_logs()
     _reachable(scheduler)
-    try:
-        # distributed keeps the last 1,000 messages the client sent, for its developers
-        # (low-level-log-length): an athlete's task carries their summaries, so over a team
-        # that held up to 1,000 tasks' arguments (+14 MB from 64 to 400 athletes of 8 weeks;
-        # hundreds of MB with years of history). The client keeps none.
-        with dask.config.set({LOW_LEVEL_LOG: 0}):
+    # distributed keeps the last 1,000 messages the client sent, for its developers
+    # (low-level-log-length): an athlete's task carries their summaries, so over a team that
+    # held up to 1,000 tasks' arguments (+14 MB from 64 to 400 athletes of 8 weeks; hundreds
+    # of MB with years of history). The client keeps none: set for its whole life, since a
+    # reconnection reads the setting again.
+    with dask.config.set({LOW_LEVEL_LOG: 0}):
+        try:
             client = Client(  # type: ignore[no-untyped-call]
                 scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False
             )
-    except (OSError, ValueError, TypeError) as exc:
-        raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    try:
-        _same_calfguard(client, scheduler)
-        yield partial(make, client)
-    finally:
-        with contextlib.suppress(Exception):
-            client.close(timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        except (OSError, ValueError, TypeError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        try:
+            _same_calfguard(client, scheduler)
+            yield partial(make, client)
+        finally:
+            with contextlib.suppress(Exception):
+                client.close(timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
 
 
 def _quiet_dask_logs() -> None:

@@ -89,13 +89,27 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | ReadF
             yield ReadFailure(str(path), "not a regular file or folder")
 
 
+def holds_team_file(folder: Path) -> bool:
+    """The folder is a team's (False when it cannot be looked into: the walk reports it)."""
+    return _regular_file(folder / TEAM_FILE)
+
+
+def _regular_file(path: Path) -> bool:
+    """Unlike ``Path.is_file``, False when the folder cannot be looked into (EACCES): the
+    walk reports that folder, where an exception would end it."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
-    if (folder / TEAM_FILE).is_file():
+    if holds_team_file(folder):  # named by the user: a link to it counts too
         yield ReadFailure(str(folder), TEAM_FOLDER, not_activity=True)
         return
     meta_by_name: dict[str, StravaMeta] = {}
     csv = folder / STRAVA_CSV
-    if csv.is_file():
+    if _regular_file(csv):
         try:
             meta_by_name = strava_metadata(csv.read_bytes(), base=folder)
         except OSError as exc:
@@ -109,7 +123,9 @@ def _walk_folder(folder: Path) -> Iterator[Source | ReadFailure]:
         dirs.sort()
         if meta_by_name and Path(root) == folder and "routes" in dirs:
             dirs.remove("routes")  # planned routes, not recorded activities
-        for name in [d for d in dirs if (Path(root) / d / TEAM_FILE).is_file()]:
+        # A link is not followed, by the walk or here (os.path.islink: never raises).
+        unlinked = [d for d in dirs if not os.path.islink(Path(root) / d)]
+        for name in [d for d in unlinked if holds_team_file(Path(root) / d)]:
             dirs.remove(name)
             yield ReadFailure(str(Path(root) / name), TEAM_FOLDER, not_activity=True)
         for name in sorted(files):

@@ -26,6 +26,7 @@ from analyzer.local_calendar import local_start
 from analyzer.metrics.summary import ActivitySummary
 from analyzer.model import OffsetSource, SportSource
 from analyzer.pipeline import Analysis
+from analyzer.readers.sources import TEAM_FOLDER
 from analyzer.report import units
 from analyzer.report.wording import QUALITY_KINDS
 from analyzer.rules import CauseStatus, Finding, cause_overview
@@ -333,7 +334,10 @@ def _years(days: int) -> str:
 def quality_notes(analysis: Analysis) -> list[QualityNote]:
     """Everything a reader should know about what the numbers rest on, kind by kind."""
     notes = [QualityNote("unreadable", e.path, e.reason) for e in analysis.errors]
-    notes.extend(QualityNote("not_activity", f.path, f.reason) for f in analysis.not_activities)
+    notes.extend(
+        QualityNote("team_folder" if f.reason == TEAM_FOLDER else "not_activity", f.path, f.reason)
+        for f in analysis.not_activities
+    )
     if analysis.history is not None:
         for d in analysis.history.duplicates:
             notes.append(

@@ -48,7 +48,9 @@ NOT_ALL_CLEAR = (
 #: Data-quality note kinds, in the order reports list them, with their heading.
 QUALITY_KINDS: dict[str, str] = {
     "unreadable": "Files that could not be read",
-    "not_activity": "Not activities, skipped (planned routes and courses, team folders)",
+    "not_activity": "Not activities, skipped (planned routes and courses)",
+    "team_folder": "Team folders, skipped (a team's athletes are not one runner: calfguard team "
+    "reads them)",
     "duplicate": "Duplicates set aside (one activity recorded or exported twice; the most "
     "complete copy is kept)",
     "implausible": "Not counted as training load: they cannot be what they say (if one is "

@@ -11,12 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import dask.config
 import pytest
 from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.engines import Deliver
-from analyzer.engines.dask_cluster import DaskEngine, dask_engine
+from analyzer.engines.dask_cluster import LOW_LEVEL_LOG, DaskEngine, dask_engine
 from analyzer.engines.tasks import ParseJob
 from analyzer.errors import EngineError
 from analyzer.pipeline import analyze
@@ -133,6 +134,8 @@ def test_the_client_keeps_no_copy_of_the_tasks_it_sent(scheduler: str) -> None:
         sent = engines[0].client.scheduler_comm.recent_message_log
         assert analysis.stats.parsed > 50
         assert (len(sent), sent.maxlen) == (0, 0)
+        # A reconnection makes a new log from the setting: it holds while the client lives.
+        assert dask.config.get(LOW_LEVEL_LOG) == 0
 
 
 def test_an_unreachable_scheduler_is_exit_2_with_the_reason(

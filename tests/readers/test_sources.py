@@ -209,6 +209,36 @@ def test_a_team_folder_is_skipped_and_said_not_read_as_the_runners(tmp_path: Pat
     assert [item.path for item in discover([team / "ana"])] == [str(team / "ana" / "b.fit")]
 
 
+def test_a_link_to_a_team_folder_is_not_followed_and_not_named(tmp_path: Path) -> None:
+    """Links to folders are never followed; a link to a team's folder is no exception."""
+    team = tmp_path / "elsewhere" / "club"
+    write(team / "team.toml", b"")
+    runner = tmp_path / "runner"
+    mine = write(runner / "a.fit", fit_bytes(RUN))
+    (runner / "club").symlink_to(team, target_is_directory=True)
+    assert [item.path for item in discover([runner])] == [str(mine)]
+
+
+def test_a_folder_that_cannot_be_looked_into_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking for a team file in a folder this user may not enter (EACCES: Path.is_file
+    lets it through) must not end the walk: the folder is reported, as before."""
+    mine = write(tmp_path / "a.fit", fit_bytes(RUN))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_stat = Path.stat
+
+    def stat(path: Path, **kwargs: object) -> object:
+        if path.parent == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "stat", stat)
+    assert [item.path for item in discover([tmp_path])] == [str(mine)]
+    assert list(discover([locked])) == []  # empty, as os.walk sees it here
+
+
 def test_a_broken_zip_is_one_error_not_a_crash(tmp_path: Path) -> None:
     write(tmp_path / "a.fit", fit_bytes(RUN))
     write(tmp_path / "export.zip", b"PK\x03\x04 broken")

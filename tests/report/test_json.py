@@ -124,6 +124,11 @@ def test_recent_and_data_quality(document: dict[str, Any], sample: Analysis) -> 
     assert {"duplicate", "file_note", "distance_gps", "cadence_doubled", "no_offset"} <= kinds
     duplicate = next(n for n in document["data_quality"] if n["kind"] == "duplicate")
     assert duplicate["path"].endswith("2026-08-26-strava-export.gpx")
+    # The sample team inside sample_data/: skipped, said, and none of its runs counted.
+    (team,) = [n for n in document["data_quality"] if n["kind"] == "team_folder"]
+    assert Path(team["path"]) == SAMPLE / "team"
+    assert [n["path"] for n in document["not_activities"]] == [team["path"]]
+    assert not any("team" in Path(p.summary.path).parts for p in h.runs)
 
 
 def test_no_files_and_unreadable_files_still_validate(tmp_path: Path) -> None:

@@ -142,6 +142,19 @@ def test_defaults_merge_under_each_athletes_tables(tmp_path: Path) -> None:
         read_team(tmp_path / "missing")
 
 
+def test_an_athlete_folder_holding_the_team_file_is_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """A one-runner read skips a folder holding team.toml: an athlete cannot be given it."""
+    (tmp_path / "team.toml").write_text('[[athletes]]\nid = "a"\nfolders = ["."]\n')
+    with pytest.raises(ConfigError) as raised:
+        read_team(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path / 'team.toml'}: athletes[0] (a): folder '.' holds the team file team.toml: "
+        "an athlete's files go in a folder of their own"
+    )
+
+
 def test_an_overview_that_cannot_be_written_leaves_the_news_for_the_next_run(
     copy: Path, tmp_path: Path
 ) -> None:
