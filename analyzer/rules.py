@@ -714,12 +714,15 @@ def warmup(h: History, lim: Limits, settings: Settings) -> Iterator[Finding]:
 
 
 def age(h: History, lim: Limits, settings: Settings) -> Iterator[Finding]:
-    years = athlete_age(settings.profile, h.last_day)
+    # On the last run's day, not the last activity's: a walk months after the last run would
+    # date it after the report's "now" (the last run, then), among the earlier findings.
+    day = max((p.local_date for p in h.runs), default=h.last_day)
+    years = athlete_age(settings.profile, day)
     if years is not None and years >= lim["info"]:
         yield _finding(
             "age",
             Severity.INFO,
-            h.last_day,
+            day,
             f"At {years}, calf and Achilles problems are more common in runners; give the "
             f"caution findings above more weight and allow more recovery.",
             age_years=float(years),

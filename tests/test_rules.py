@@ -9,9 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from analyzer.model import Sport
+from analyzer.pipeline import Analysis
+from analyzer.report.digest import digest
 from analyzer.rules import RULES, Severity
-from analyzer.settings import AthleteProfile, Shoe
-from tests.rules_history import MONDAY, Session, history, of_rule, steady_weeks
+from analyzer.settings import AthleteProfile, Settings, Shoe
+from tests.rules_history import MONDAY, Session, history, of_rule, steady_weeks, summaries
 
 WEEK8 = MONDAY + timedelta(weeks=7)  # every scenario happens in week 8, after 7 steady weeks
 
@@ -199,6 +201,22 @@ def test_age_from_the_profile() -> None:
     _, assessment = history(base(5), profile=AthleteProfile(birth_year=1975))
     (finding,) = of_rule(assessment, "age")
     assert finding.values["age_years"] == 51
+
+
+def test_age_is_dated_on_the_last_run_not_on_a_later_walk() -> None:
+    """A walk months after the last run: the report's now is the last run (as_of), and the
+    age finding must be among its findings, not dated after it among the earlier ones."""
+    sessions = base(5)
+    last_run = max(s.day for s in sessions if s.sport is Sport.RUNNING)
+    walk = Session(date(2026, 9, 1), 5.0, sport=Sport.WALKING)
+    profile = AthleteProfile(birth_year=1975)
+    h, assessment = history([*sessions, walk], profile=profile)
+    assert h.last_day == walk.day
+    (finding,) = of_rule(assessment, "age")
+    assert (finding.date, finding.values["age_years"]) == (last_run, 2026 - 1975)
+    settings = Settings(profile=profile)
+    d = digest(Analysis(settings, summaries([*sessions, walk]), [], h, assessment))
+    assert d.as_of == last_run and finding in d.current
 
 
 def test_thresholds_can_be_overridden() -> None:
