@@ -602,8 +602,7 @@ def measure(
 
     if not args.quick:
         quarter, half = max(args.athletes // 4, 1), max(args.athletes // 2, 1)
-        sizes = sorted({quarter, CHUNK_ATHLETES, half} - {args.athletes})
-        sizes = [n for n in sizes if n < args.athletes]
+        sizes = sorted(n for n in {quarter, CHUNK_ATHLETES, half} if n < args.athletes)
         peaks = {}
         for number, athletes in enumerate(sizes):
             team = subset(root, athletes, tmp / f"team-{athletes}")
