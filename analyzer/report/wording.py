@@ -49,8 +49,7 @@ NOT_ALL_CLEAR = (
 QUALITY_KINDS: dict[str, str] = {
     "unreadable": "Files that could not be read",
     "not_activity": "Not activities, skipped (planned routes and courses)",
-    "team_folder": "Team folders, skipped (a team's athletes are not one runner: calfguard team "
-    "reads them)",
+    "team_folder": "Team folders, skipped (not one runner's files)",
     "duplicate": "Duplicates set aside (one activity recorded or exported twice; the most "
     "complete copy is kept)",
     "implausible": "Not counted as training load: they cannot be what they say (if one is "
